@@ -1,5 +1,6 @@
 package io.ovnk.runtime.internal.config;
 
+import io.ovnk.runtime.internal.DirectoryWatcher;
 import io.ovnk.runtime.internal.RuntimePaths;
 import io.ovnk.runtime.internal.config.ConfigurationSync.Outcome;
 import io.ovnk.runtime.internal.config.ConfigurationSync.Settings;

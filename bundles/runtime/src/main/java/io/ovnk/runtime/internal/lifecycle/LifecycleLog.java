@@ -11,6 +11,7 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.FrameworkListener;
 import org.osgi.framework.SynchronousBundleListener;
+import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -65,19 +66,32 @@ public final class LifecycleLog implements FrameworkListener, SynchronousBundleL
 
     private void started() {
         long uptime = ManagementFactory.getRuntimeMXBean().getUptime();
+        FrameworkWiring wiring = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class);
         int active = 0;
-        List<Bundle> notActive = new ArrayList<>();
+        List<String> notActive = new ArrayList<>();
         for (Bundle bundle : context.getBundles()) {
             if (bundle.getState() == Bundle.ACTIVE) {
                 active++;
             } else if (bundle.getHeaders().get(Constants.FRAGMENT_HOST) == null) {
-                notActive.add(bundle);
+                notActive.add(bundle.getSymbolicName());
+                if (!inDeploy(bundle)) { // deploy/ bundles have their own lines (DeployLog)
+                    List<String> missing = MissingRequirements.of(bundle, wiring);
+                    LOG.warn("{}: is {}{}", describe(bundle), state(bundle.getState()),
+                            missing.isEmpty() ? "" : ": " + String.join(", ", missing));
+                }
             }
         }
         LOG.info("ovnk started in {} ms: features {}, {} bundles active{}", uptime, featureNames(), active,
-                notActive.isEmpty() ? "" : ", " + notActive.size() + " not active (see the lines above)");
-        for (Bundle bundle : notActive) {
-            LOG.warn("{}: is {}", describe(bundle), state(bundle.getState()));
+                notActive.isEmpty() ? "" : ", not active: " + String.join(", ", notActive));
+    }
+
+    private boolean inDeploy(Bundle bundle) {
+        String location = bundle.getLocation();
+        try {
+            return location != null && location.startsWith("file:")
+                    && java.nio.file.Path.of(java.net.URI.create(location)).normalize().startsWith(paths.deploy());
+        } catch (IllegalArgumentException e) {
+            return false;
         }
     }
 

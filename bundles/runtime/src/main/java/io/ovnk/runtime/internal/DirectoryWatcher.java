@@ -1,4 +1,4 @@
-package io.ovnk.runtime.internal.config;
+package io.ovnk.runtime.internal;
 
 import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
@@ -25,9 +25,9 @@ import org.slf4j.LoggerFactory;
  * within {@code settle} of each other are reported once per file, so that an editor's truncate-then-write
  * is seen as one change of a complete file rather than as a broken file followed by a good one.
  */
-final class DirectoryWatcher implements AutoCloseable {
+public final class DirectoryWatcher implements AutoCloseable {
 
-    interface Listener {
+    public interface Listener {
         /** The directory may have changed in ways the events did not tell (start, overflow). */
         void rescan();
 
@@ -45,7 +45,7 @@ final class DirectoryWatcher implements AutoCloseable {
     private final WatchService watchService;
     private final Thread thread;
 
-    DirectoryWatcher(Path directory, Predicate<Path> filter, Duration settle, Listener listener, String threadName)
+    public DirectoryWatcher(Path directory, Predicate<Path> filter, Duration settle, Listener listener, String threadName)
             throws IOException {
         this.directory = directory;
         this.filter = filter;
@@ -57,7 +57,7 @@ final class DirectoryWatcher implements AutoCloseable {
         this.thread.setDaemon(true);
     }
 
-    void start() {
+    public void start() {
         thread.start();
     }
 

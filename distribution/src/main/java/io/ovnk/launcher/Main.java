@@ -1,0 +1,232 @@
+package io.ovnk.launcher;
+
+import io.ovnk.ovnstack.OvnStack;
+import io.ovnk.ovnstack.Prerequisites;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.launch.Framework;
+
+/**
+ * {@code bin/ovnkube}: starts Felix with the features of the configured roles and mode.
+ * <pre>
+ * ovnkube [run]    headless, logs to log/ovnk.log and the console
+ * ovnkube console  the same with an interactive Gogo shell
+ * ovnkube sandbox  a private OVN stack, then run
+ * </pre>
+ * Exit status: 0 after a clean stop, 1 when the framework failed, 2 for bad usage or configuration.
+ */
+public final class Main {
+
+    static final String USAGE = """
+            usage: ovnkube [run|console|sandbox|help]
+              run       start ovnk headless (the default); logs to log/ovnk.log and the console
+              console   start ovnk with an interactive Gogo shell
+              sandbox   start a private OVS/OVN stack (root, Debian packages), then ovnk on it;
+                        Ctrl-C stops both and removes the stack
+              help      this text
+            bin/ovnkube also has start (in the background), stop and status.
+            Roles, mode and extra features: etc/io.ovnk.launcher.cfg""";
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        int status = run(args, System.out, System.err);
+        if (status != 0 || !SHUTTING_DOWN.get()) {
+            System.exit(status);
+        }
+    }
+
+    /** Set by the shutdown hook: System.exit must not be called while hooks run (it would block). */
+    private static final AtomicBoolean SHUTTING_DOWN = new AtomicBoolean();
+
+    static int run(String[] args, PrintStream out, PrintStream err) {
+        String command = args.length == 0 ? "run" : args[0];
+        if (args.length > 1) {
+            err.println("ovnkube: unexpected argument \"" + args[1] + "\"\n" + USAGE);
+            return 2;
+        }
+        switch (command) {
+            case "help", "-h", "--help", "-help" -> {
+                out.println(USAGE);
+                return 0;
+            }
+            case "run", "console", "sandbox" -> {
+                // handled below
+            }
+            default -> {
+                err.println("ovnkube: unknown command \"" + command + "\"\n" + USAGE);
+                return 2;
+            }
+        }
+        Distribution distribution = new Distribution(Path.of(System.getProperty("ovnk.home", ".")));
+        long started = System.nanoTime();
+        try (InstanceLock lock = InstanceLock.acquire(distribution)) {
+            Path settingsFile = distribution.etc().resolve(LaunchSettings.PID + ".cfg");
+            LaunchSettings settings = LaunchSettings.read(settingsFile, distribution.display(settingsFile));
+            FeatureSet features = FeatureSet.read(distribution.features(), settings.features(), distribution.system());
+            Map<String, String> extra = new LinkedHashMap<>();
+            extra.put("gosh.args", command.equals("console") ? "" : "--nointeractive");
+            extra.put("ovnk.roles", String.join(",", settings.roles()));
+            extra.put("ovnk.mode", settings.mode());
+            configureLogging(distribution, command);
+
+            OvnStack stack = null;
+            if (command.equals("sandbox")) {
+                stack = startSandbox(distribution, out);
+                extra.put("ovnk.sandbox.nb", stack.northbound().tcpRemote());
+                extra.put("ovnk.sandbox.sb", stack.southbound().tcpRemote());
+                extra.put("ovnk.sandbox.ovs", stack.chassis(0).database().unixRemote());
+            }
+            FrameworkRunner runner = new FrameworkRunner(distribution, features, extra);
+            OvnStack sandbox = stack;
+            Thread hook = new Thread(() -> {
+                SHUTTING_DOWN.set(true);
+                long stopping = System.nanoTime();
+                boolean clean = runner.stop();
+                if (sandbox != null) {
+                    sandbox.close();
+                }
+                out.printf("ovnkube: %s in %d ms%n", clean ? "stopped" : "did not stop cleanly",
+                        (System.nanoTime() - stopping) / 1_000_000);
+            }, "ovnkube-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            out.printf("ovnkube %s: roles %s, mode %s, features %s, %d bundles; log: %s%n", version(),
+                    String.join(",", settings.roles()), settings.mode(), String.join(",", settings.features()),
+                    features.bundles().size(), distribution.display(distribution.log().resolve("ovnk.log")));
+            Framework framework;
+            try {
+                framework = runner.start();
+            } catch (LaunchException e) {
+                Runtime.getRuntime().removeShutdownHook(hook);
+                if (sandbox != null) {
+                    sandbox.close();
+                }
+                throw e;
+            }
+            out.printf("ovnkube: framework up in %d ms; bundles start in the background (see the log)%n",
+                    (System.nanoTime() - started) / 1_000_000);
+            FrameworkEvent stopped = framework.waitForStop(0);
+            if (!SHUTTING_DOWN.get()) {
+                // stopped from inside (Gogo "stop 0", console at end of input): clean up as a signal would
+                Runtime.getRuntime().removeShutdownHook(hook);
+                hook.run();
+            }
+            return stopped.getType() == FrameworkEvent.ERROR ? 1 : 0;
+        } catch (LaunchException e) {
+            err.println("ovnkube: " + e.getMessage());
+            return 2;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        } catch (RuntimeException e) {
+            err.println("ovnkube: " + e);
+            return 1;
+        }
+    }
+
+    private static OvnStack startSandbox(Distribution distribution, PrintStream out) throws LaunchException {
+        var missing = Prerequisites.missing();
+        if (missing.isPresent()) {
+            throw new LaunchException("sandbox: " + missing.get());
+        }
+        Path directory = distribution.data().resolve("sandbox");
+        OvnStack stack;
+        try {
+            stack = OvnStack.builder().directory(directory).northbound().southbound().chassis(1).start();
+        } catch (RuntimeException e) {
+            throw new LaunchException("sandbox: the OVN stack did not start: " + e.getMessage(), e);
+        }
+        out.printf("""
+                ovnkube sandbox: a private OVS/OVN stack in %s
+                  Northbound   %s  %s
+                  Southbound   %s  %s
+                  chassis %s   Open_vSwitch %s, br-int (userspace datapath) in network namespace %s
+                  try          ovn-nbctl --db=%s show
+                  Ctrl-C stops ovnk and removes the stack.
+                """, distribution.display(directory), stack.northbound().tcpRemote(), stack.northbound().unixRemote(),
+                stack.southbound().tcpRemote(), stack.southbound().unixRemote(), stack.chassis(0).name(),
+                stack.chassis(0).database().unixRemote(), stack.chassis(0).namespace().orElse("(root)"),
+                stack.northbound().tcpRemote());
+        return stack;
+    }
+
+    /**
+     * Logback runs inside the framework and reads these system properties: the configuration file, the log
+     * directory, and how much goes to the console (OVNK_CONSOLE_LOG; bin/ovnkube start sets OFF).
+     */
+    private static void configureLogging(Distribution distribution, String command) {
+        Path julConfig = distribution.conf().resolve("java.util.logging.properties");
+        if (System.getProperty("java.util.logging.config.file") == null && Files.isRegularFile(julConfig)) {
+            try (var in = Files.newInputStream(julConfig)) {
+                java.util.logging.LogManager.getLogManager().readConfiguration(in);
+            } catch (IOException e) {
+                System.err.println("ovnkube: " + distribution.display(julConfig) + " ignored: " + e.getMessage());
+            }
+        }
+        System.setProperty("logback.configurationFile",
+                System.getProperty("logback.configurationFile", distribution.conf().resolve("logback.xml").toString()));
+        System.setProperty("ovnk.log.dir", System.getProperty("ovnk.log.dir", distribution.log().toString()));
+        String console = System.getenv("OVNK_CONSOLE_LOG");
+        if (console == null || console.isBlank()) {
+            console = command.equals("console") ? "WARN" : "INFO";
+        }
+        System.setProperty("ovnk.console.level", console);
+    }
+
+    static String version() {
+        String version = Main.class.getPackage().getImplementationVersion();
+        return version != null ? version : "(development)";
+    }
+
+    /** One process per distribution directory: the framework cache and the log files are not shared. */
+    static final class InstanceLock implements AutoCloseable {
+        private final FileChannel channel;
+        private final FileLock lock;
+
+        private InstanceLock(FileChannel channel, FileLock lock) {
+            this.channel = channel;
+            this.lock = lock;
+        }
+
+        static InstanceLock acquire(Distribution distribution) throws LaunchException {
+            Path file = distribution.data().resolve("ovnkube.lock");
+            try {
+                Files.createDirectories(file.getParent());
+                FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                        StandardOpenOption.READ);
+                FileLock lock = channel.tryLock();
+                if (lock == null) {
+                    String holder = Files.readString(file).strip();
+                    channel.close();
+                    throw new LaunchException("another ovnkube (pid " + (holder.isEmpty() ? "?" : holder)
+                            + ") runs from " + distribution.home() + "; stop it first (bin/ovnkube stop)");
+                }
+                channel.truncate(0);
+                channel.write(java.nio.ByteBuffer.wrap(Long.toString(ProcessHandle.current().pid()).getBytes()));
+                return new InstanceLock(channel, lock);
+            } catch (IOException e) {
+                throw new LaunchException("cannot lock " + distribution.display(file) + ": " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void close() {
+            try {
+                lock.release();
+                channel.close();
+            } catch (IOException e) {
+                // the process is ending; the lock goes with it
+            }
+        }
+    }
+}
