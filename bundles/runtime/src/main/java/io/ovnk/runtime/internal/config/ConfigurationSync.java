@@ -92,7 +92,10 @@ public final class ConfigurationSync {
             outcomes.add(new Outcome(Severity.ERROR, etcDisplay, etcDisplay + ": cannot be listed: " + e));
             return outcomes;
         }
-        owners.values().removeIf(file -> !files.contains(file));
+        // files deleted while nobody watched (an overflow of events): treat as deleted now
+        for (Path vanished : owners.values().stream().filter(file -> !files.contains(file)).toList()) {
+            outcomes.add(fileDeleted(vanished, settings));
+        }
         for (Path file : files) {
             outcomes.add(fileChanged(file, settings));
         }

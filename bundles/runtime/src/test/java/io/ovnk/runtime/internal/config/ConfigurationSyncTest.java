@@ -155,6 +155,19 @@ class ConfigurationSyncTest {
     }
 
     @Test
+    void aFileThatVanishedUnobservedIsTreatedAsDeletedByTheNextRescan() throws Exception {
+        ConfigurationSync sync = sync(Map.of());
+        Path file = write("io.ovnk.test.cfg", "node=n1\n");
+        sync.applyAll(WARN);
+        assertTrue(store.exists(PID));
+        Files.delete(file);
+        List<Outcome> outcomes = sync.applyAll(WARN);
+        assertEquals(List.of("etc/io.ovnk.test.cfg: deleted; configuration io.ovnk.test removed"),
+                outcomes.stream().map(Outcome::message).toList());
+        assertFalse(store.exists(PID));
+    }
+
+    @Test
     void aStoreFailureIsReportedNotThrown() throws Exception {
         store.failing = true;
         Outcome outcome = sync(Map.of()).fileChanged(write("io.ovnk.test.cfg", "node=n1\n"), WARN);
