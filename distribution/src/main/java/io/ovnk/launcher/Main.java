@@ -74,21 +74,15 @@ public final class Main {
             Path settingsFile = distribution.etc().resolve(LaunchSettings.PID + ".cfg");
             LaunchSettings settings = LaunchSettings.read(settingsFile, distribution.display(settingsFile));
             FeatureSet features = FeatureSet.read(distribution.features(), settings.features(), distribution.system());
+            int bundleCount = features.bundles().size(); // every jar is checked before anything starts
             Map<String, String> extra = new LinkedHashMap<>();
             extra.put("gosh.args", command.equals("console") ? "" : "--nointeractive");
             extra.put("ovnk.roles", String.join(",", settings.roles()));
             extra.put("ovnk.mode", settings.mode());
             configureLogging(distribution, command);
 
-            OvnStack stack = null;
-            if (command.equals("sandbox")) {
-                stack = startSandbox(distribution, out);
-                extra.put("ovnk.sandbox.nb", stack.northbound().tcpRemote());
-                extra.put("ovnk.sandbox.sb", stack.southbound().tcpRemote());
-                extra.put("ovnk.sandbox.ovs", stack.chassis(0).database().unixRemote());
-            }
+            OvnStack sandbox = command.equals("sandbox") ? startSandbox(distribution, out) : null;
             FrameworkRunner runner = new FrameworkRunner(distribution, features, extra);
-            OvnStack sandbox = stack;
             Thread hook = new Thread(() -> {
                 SHUTTING_DOWN.set(true);
                 long stopping = System.nanoTime();
@@ -102,7 +96,7 @@ public final class Main {
             Runtime.getRuntime().addShutdownHook(hook);
             out.printf("ovnkube %s: roles %s, mode %s, features %s, %d bundles; log: %s%n", version(),
                     String.join(",", settings.roles()), settings.mode(), String.join(",", settings.features()),
-                    features.bundles().size(), distribution.display(distribution.log().resolve("ovnk.log")));
+                    bundleCount, distribution.display(distribution.log().resolve("ovnk.log")));
             Framework framework;
             try {
                 framework = runner.start();

@@ -53,7 +53,9 @@ public final class OvnStack implements AutoCloseable {
         // short: namespace and interface names are built from it (interfaces have 15 characters)
         this.prefix = "k" + Long.toString(ProcessHandle.current().pid() % 46656, 36) + sequence;
         Path root = settings.root != null ? settings.root : defaultRoot();
-        this.directory = settings.directory != null ? settings.directory : root.resolve(prefix + "-" + System.currentTimeMillis());
+        // short: unix socket paths below it are limited to 107 bytes, and the checkout may sit deep
+        String unique = Long.toString(System.currentTimeMillis() % 1_679_616, 36);
+        this.directory = settings.directory != null ? settings.directory : root.resolve(prefix + "-" + unique);
         try {
             if (settings.directory != null && Files.exists(directory)) {
                 deleteTree(directory);
@@ -185,7 +187,8 @@ public final class OvnStack implements AutoCloseable {
             if (missing.isPresent()) {
                 throw new IllegalStateException("cannot run an OVN stack here: " + missing.get());
             }
-            Reaper.reapOrphans(root != null ? root : defaultRoot());
+            // a stack in a fixed directory (the sandbox) may have been left by a killed JVM: reap before reuse
+            Reaper.reapOrphans(directory != null ? directory.toAbsolutePath().getParent() : root != null ? root : defaultRoot());
             OvnStack stack = new OvnStack(this);
             Runtime.getRuntime().addShutdownHook(stack.shutdownHook);
             try {
@@ -200,14 +203,14 @@ public final class OvnStack implements AutoCloseable {
 
     private void startAll() {
         if (settings.northbound) {
-            northbound = startDatabase("nb", "OVN_Northbound", Prerequisites.NB_SCHEMA, true);
+            northbound = startDatabase("nb", "OVN_Northbound", Prerequisites.NB_SCHEMA);
             nbctl("init");
         }
         if (settings.raftMembers > 0) {
             startRaft(settings.raftMembers);
         }
         if (settings.southbound) {
-            southbound = startDatabase("sb", "OVN_Southbound", Prerequisites.SB_SCHEMA, true);
+            southbound = startDatabase("sb", "OVN_Southbound", Prerequisites.SB_SCHEMA);
             sbctl("init");
             central.add(Daemon.start("northd", "ovn-northd", List.of("ovn-northd", "--no-chdir",
                     "--ovnnb-db=" + northbound.unixRemote(), "--ovnsb-db=" + southbound.unixRemote(),
@@ -236,21 +239,19 @@ public final class OvnStack implements AutoCloseable {
         }
     }
 
-    private Database startDatabase(String name, String schemaName, Path schema, boolean tcp) {
+    /** A standalone database on a unix socket and a free TCP port of 127.0.0.1. */
+    private Database startDatabase(String name, String schemaName, Path schema) {
         Path file = directory.resolve(name + ".db");
         commands.run("ovsdb-tool", "create", file.toString(), schema.toString());
         Path socket = directory.resolve(name + ".sock");
         List<String> command = new ArrayList<>(List.of("ovsdb-server", file.toString(), "--no-chdir",
                 "--pidfile=" + directory.resolve(name + ".pid"), "--log-file=" + directory.resolve(name + ".log"),
-                "--unixctl=" + directory.resolve(name + ".ctl"), "--remote=punix:" + socket));
-        if (tcp) {
-            command.add("--remote=ptcp:0:127.0.0.1");
-        }
+                "--unixctl=" + directory.resolve(name + ".ctl"), "--remote=punix:" + socket, "--remote=ptcp:0:127.0.0.1"));
         Daemon daemon = Daemon.start(name, "ovsdb-server", command, Map.of(), directory, record, List.of(),
                 pid -> directory.resolve(name + ".ctl"));
         central.add(daemon);
         awaitDatabase(socket, schemaName, daemon);
-        return new Database(schemaName, socket, tcp ? boundPort(directory.resolve(name + ".log"), daemon) : 0);
+        return new Database(schemaName, socket, boundPort(directory.resolve(name + ".log"), daemon));
     }
 
     /** ovsdb-client wait: returns as soon as the server serves the database (no polling on our side). */
@@ -277,10 +278,9 @@ public final class OvnStack implements AutoCloseable {
         throw new IllegalStateException(daemon + " serves but logged no TCP port; see " + log);
     }
 
-    @SuppressWarnings("unchecked")
     private void startRaft(int size) {
         List<RaftCluster.Member> members = new ArrayList<>();
-        Supplier<Daemon>[] starters = new Supplier[size];
+        List<Supplier<Daemon>> starters = new ArrayList<>();
         int[] ports = freePorts(2 * size);
         for (int i = 0; i < size; i++) {
             Path file = directory.resolve("nb" + (i + 1) + ".db");
@@ -296,13 +296,13 @@ public final class OvnStack implements AutoCloseable {
         }
         for (RaftCluster.Member member : members) {
             String name = "nb" + (member.index() + 1);
-            starters[member.index()] = () -> Daemon.start(name, "ovsdb-server", List.of("ovsdb-server",
+            starters.add(() -> Daemon.start(name, "ovsdb-server", List.of("ovsdb-server",
                     member.file().toString(), "--no-chdir", "--pidfile=" + directory.resolve(name + ".pid"),
                     "--log-file=" + directory.resolve(name + ".log"), "--unixctl=" + directory.resolve(name + ".ctl"),
                     "--remote=punix:" + member.database().socket(),
                     "--remote=ptcp:" + member.database().tcpPort() + ":127.0.0.1"), Map.of(), directory, record,
-                    List.of(), pid -> directory.resolve(name + ".ctl"));
-            member.daemon(starters[member.index()].get());
+                    List.of(), pid -> directory.resolve(name + ".ctl")));
+            member.daemon(starters.get(member.index()).get());
         }
         raft = new RaftCluster(members, commands, starters);
         for (RaftCluster.Member member : members) {

@@ -54,12 +54,13 @@ public final class RaftCluster {
 
     private final List<Member> members;
     private final Commands commands;
-    private final Supplier<Daemon>[] starters;
+    /** How to start each member, by index: the same file and ports every time. */
+    private final List<Supplier<Daemon>> starters;
 
-    RaftCluster(List<Member> members, Commands commands, Supplier<Daemon>[] starters) {
+    RaftCluster(List<Member> members, Commands commands, List<Supplier<Daemon>> starters) {
         this.members = List.copyOf(members);
         this.commands = commands;
-        this.starters = starters;
+        this.starters = List.copyOf(starters);
     }
 
     public List<Member> members() {
@@ -125,7 +126,7 @@ public final class RaftCluster {
         if (member.daemon() != null && member.daemon().alive()) {
             throw new IllegalStateException("member " + member.index() + " is still running");
         }
-        member.daemon(starters[member.index()].get());
+        member.daemon(starters.get(member.index()).get());
         commands.run(Duration.ofSeconds(30), List.of("ovsdb-client", "--timeout=30", "wait",
                 member.database().unixRemote(), "OVN_Northbound", "connected"));
     }
