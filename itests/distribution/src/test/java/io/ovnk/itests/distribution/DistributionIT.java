@@ -33,6 +33,8 @@ class DistributionIT {
             System.out.printf("distribution started in %s ms with %s bundles active; resident memory %d MiB%n",
                     started.group(1), started.group(2), rss / 1024);
             List<ProcessHandle> family = ovnkube.process().descendants().toList();
+            // FileInstall's scratch space lives in the framework cache, which every start cleans: nothing in /tmp
+            assertTrue(Files.isDirectory(ovnkube.home().resolve("data/cache/fileinstall")));
 
             ovnkube.sigterm();
             ovnkube.await("ovnk stopping: deactivating every component", LIVE);
