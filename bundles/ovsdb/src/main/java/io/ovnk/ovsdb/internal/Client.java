@@ -1,0 +1,634 @@
+package io.ovnk.ovsdb.internal;
+
+import io.ovnk.ovsdb.Cache;
+import io.ovnk.ovsdb.DatabaseSchema;
+import io.ovnk.ovsdb.LockListener;
+import io.ovnk.ovsdb.NotConnectedException;
+import io.ovnk.ovsdb.Operation;
+import io.ovnk.ovsdb.OvsdbClient;
+import io.ovnk.ovsdb.OvsdbClientConfig;
+import io.ovnk.ovsdb.OvsdbException;
+import io.ovnk.ovsdb.ProtocolException;
+import io.ovnk.ovsdb.Remote;
+import io.ovnk.ovsdb.RpcErrorException;
+import io.ovnk.ovsdb.TableMonitor;
+import io.ovnk.ovsdb.TransactionResult;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * The client: one connection at a time, re-established for ever with capped, jittered exponential backoff;
+ * monitors re-established from their last transaction ids; requests made while disconnected wait within their
+ * deadline. Owns its threads: a timer (deadlines, probes, reconnect pauses), a worker (connecting, applying
+ * updates) and a delivery thread (listeners); each connection has its reader.
+ */
+public final class Client implements OvsdbClient {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Client.class);
+    private static final AtomicInteger INSTANCES = new AtomicInteger();
+    private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
+    private static final String NO_TRANSACTION = "00000000-0000-0000-0000-000000000000";
+
+    private final OvsdbClientConfig config;
+    private final String name;
+    private final ScheduledExecutorService timer;
+    private final ExecutorService worker;
+    private final ExecutorService delivery;
+    private final Replica cache;
+    private final List<MonitorGroup> monitors = new CopyOnWriteArrayList<>();
+    private final Set<String> wantedLocks = ConcurrentHashMap.newKeySet();
+    private final Set<String> heldLocks = ConcurrentHashMap.newKeySet();
+    private final List<LockListener> lockListeners = new CopyOnWriteArrayList<>();
+    private final AtomicLong connections = new AtomicLong();
+    private final AtomicInteger monitorIds = new AtomicInteger();
+    private volatile CompletableFuture<Session> ready = new CompletableFuture<>();
+    private volatile Session session;
+    private volatile DatabaseSchema schema;
+    private volatile boolean closed;
+    private int attempt;
+    private int nextRemote;
+
+    /** A connection with its schema, once its monitors are in place. */
+    private record Session(JsonRpcConnection connection, Remote remote, DatabaseSchema schema) {
+    }
+
+    /** Tables monitored together under one monitor id, resumed from their own last transaction id. */
+    private static final class MonitorGroup {
+        final String id;
+        final List<TableMonitor> tables;
+        volatile String lastTransactionId;
+        /** 3 for monitor_cond_since/update3, 2 for monitor_cond/update2, 1 for monitor/update. */
+        volatile int version = 3;
+        final CompletableFuture<Void> firstLoad = new CompletableFuture<>();
+
+        MonitorGroup(String id, List<TableMonitor> tables) {
+            this.id = id;
+            this.tables = List.copyOf(tables);
+        }
+
+        Set<String> tableNames() {
+            Set<String> names = new java.util.HashSet<>();
+            tables.forEach(t -> names.add(t.table()));
+            return names;
+        }
+    }
+
+    public Client(OvsdbClientConfig config) {
+        this.config = config;
+        this.name = "ovsdb-" + config.database() + "-" + INSTANCES.incrementAndGet();
+        this.timer = Executors.newSingleThreadScheduledExecutor(daemon(name + "-timer"));
+        this.worker = Executors.newSingleThreadExecutor(daemon(name + "-worker"));
+        this.delivery = Executors.newSingleThreadExecutor(daemon(name + "-listeners"));
+        this.cache = new Replica(delivery, timer);
+        worker.execute(this::connect);
+        if (!config.probeInterval().isZero()) {
+            long period = Math.max(100, config.probeInterval().toMillis() / 2);
+            timer.scheduleWithFixedDelay(this::probe, period, period, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    // ---- connecting
+
+    /** One connection attempt (worker thread). */
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        Remote remote = config.remotes().get(nextRemote % config.remotes().size());
+        nextRemote++;
+        Transport transport;
+        try {
+            transport = Transport.open(remote, config.tls().orElse(null), config.connectTimeout());
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("{}: cannot connect to {}: {}", config.database(), remote, e.toString());
+            retryLater(remote, e.getMessage());
+            return;
+        }
+        JsonRpcConnection connection = new JsonRpcConnection(transport, config.maxFrameBytes(), new Events(),
+                timer, name + "-reader");
+        connection.start();
+        setUp(connection, remote).whenCompleteAsync((established, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+                LOG.warn("{}: connection to {} failed while setting up: {}", config.database(), remote, cause.getMessage());
+                connection.close(cause);
+                return; // closed() schedules the next attempt
+            }
+            if (closed) {
+                connection.close();
+                return;
+            }
+            session = established;
+            attempt = 0;
+            long count = connections.incrementAndGet();
+            LOG.info("{}: connected to {} ({}{})", config.database(), remote, count == 1 ? "first connection"
+                    : "reconnection " + (count - 1), cache.lastTransactionId().map(t -> ", resumed from " + t).orElse(""));
+            ready.complete(established);
+            monitors.forEach(group -> group.firstLoad.complete(null));
+        }, worker);
+    }
+
+    /** Schema, leader check, monitors, locks: in order, each waiting for the last. */
+    private CompletableFuture<Session> setUp(JsonRpcConnection connection, Remote remote) {
+        Duration timeout = config.requestTimeout();
+        return connection.call("get_schema", JsonRpcConnection.params(config.database()), timeout)
+                .thenApplyAsync(json -> {
+                    DatabaseSchema parsed = SchemaParser.parse(json);
+                    DatabaseSchema previous = schema;
+                    if (previous != null && !previous.checksum().equals(parsed.checksum())) {
+                        LOG.warn("{}: the server's schema changed ({} to {}); new tables and columns apply to new "
+                                + "monitors", config.database(), previous.version(), parsed.version());
+                    }
+                    schema = parsed;
+                    return new Session(connection, remote, parsed);
+                }, worker)
+                .thenComposeAsync(established -> leaderCheck(established).thenApply(ignored -> established), worker)
+                .thenComposeAsync(established -> {
+                    CompletableFuture<Void> all = CompletableFuture.completedFuture(null);
+                    for (MonitorGroup group : monitors) {
+                        try {
+                            validate(established.schema(), group);
+                        } catch (OvsdbException e) {
+                            // a monitor the server's schema cannot serve fails alone, not the connection
+                            monitors.remove(group);
+                            group.firstLoad.completeExceptionally(e);
+                            continue;
+                        }
+                        all = all.thenComposeAsync(ignored -> establish(established, group), worker);
+                    }
+                    return all.thenApply(ignored -> established);
+                }, worker)
+                .thenComposeAsync(established -> {
+                    heldLocks.clear();
+                    List<CompletableFuture<Boolean>> locks = new ArrayList<>();
+                    wantedLocks.forEach(lock -> locks.add(requestLock(connection, "lock", lock)));
+                    return CompletableFuture.allOf(locks.toArray(CompletableFuture[]::new)).thenApply(i -> established);
+                }, worker);
+    }
+
+    /** With leader-only, a clustered database must lead (and be connected to its cluster) here. */
+    private CompletableFuture<Void> leaderCheck(Session established) {
+        if (!config.leaderOnly()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        ArrayNode params = JsonRpcConnection.params("_Server");
+        ObjectNode select = params.addObject();
+        select.put("op", "select");
+        select.put("table", "Database");
+        select.putArray("where").addArray().add("name").add("==").add(config.database());
+        return established.connection().call("transact", params, config.requestTimeout()).thenAccept(reply -> {
+            JsonNode rows = reply.path(0).path("rows");
+            if (rows.isEmpty()) {
+                throw new ProtocolException(established.remote() + " does not serve " + config.database());
+            }
+            JsonNode row = rows.get(0);
+            boolean clustered = "clustered".equals(row.path("model").asString(""));
+            if (clustered && !(row.path("leader").asBoolean(false) && row.path("connected").asBoolean(false))) {
+                throw new NotConnectedException(established.remote() + " is not the leader of " + config.database());
+            }
+        });
+    }
+
+    private void retryLater(Remote remote, String reason) {
+        if (closed) {
+            return;
+        }
+        // a full round over the remotes without success backs off; moving to the next remote is immediate
+        long delay = 0;
+        if (nextRemote % config.remotes().size() == 0) {
+            attempt++;
+            long ceiling = Math.min(config.maxBackoff().toMillis(), MIN_BACKOFF.toMillis() << Math.min(attempt, 20));
+            delay = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
+            if (attempt == 1 || attempt % 10 == 0) {
+                LOG.warn("{}: no connection ({}: {}); retrying every {} ms at most, for as long as it takes",
+                        config.database(), remote, reason, config.maxBackoff().toMillis());
+            }
+        }
+        timer.schedule(() -> worker.execute(this::connect), delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** The connection's events, on its reader thread: updates go to the worker in order. */
+    private final class Events implements JsonRpcConnection.Listener {
+        @Override
+        public void notification(String method, JsonNode params) {
+            switch (method) {
+                case "update3" -> worker.execute(() -> update(params.path(0).asString(null), params.path(1).asString(null),
+                        params.path(2), 2));
+                case "update2" -> worker.execute(() -> update(params.path(0).asString(null), null, params.path(1), 2));
+                case "update" -> worker.execute(() -> update(params.path(0).asString(null), null, params.path(1), 1));
+                case "locked" -> lockEvent(params.path(0).asString(""), true);
+                case "stolen" -> lockEvent(params.path(0).asString(""), false);
+                default -> LOG.debug("{}: ignoring notification {}", config.database(), method);
+            }
+        }
+
+        @Override
+        public void closed(Throwable cause) {
+            worker.execute(() -> disconnected(cause));
+        }
+    }
+
+    private void disconnected(Throwable cause) {
+        Session lost = session;
+        session = null;
+        heldLocks.clear();
+        if (ready.isDone()) {
+            ready = new CompletableFuture<>();
+        }
+        if (closed) {
+            return;
+        }
+        String reason = cause == null ? "closed" : cause.getMessage();
+        if (lost != null) {
+            LOG.warn("{}: connection to {} lost ({}); reconnecting", config.database(), lost.remote(), reason);
+        }
+        retryLater(lost != null ? lost.remote() : config.remotes().get(0), reason);
+    }
+
+    private void update(String monitorId, String transactionId, JsonNode tableUpdates, int version) {
+        MonitorGroup group = monitors.stream().filter(g -> g.id.equals(monitorId)).findFirst().orElse(null);
+        if (group == null) {
+            return; // a monitor we cancelled
+        }
+        try {
+            cache.apply(tableUpdates, version);
+        } catch (OvsdbException e) {
+            LOG.error("{}: a bad update from the server ({}); resetting the connection to resynchronise",
+                    config.database(), e.getMessage());
+            Session current = session;
+            if (current != null) {
+                current.connection().close(e);
+            }
+            return;
+        }
+        if (transactionId != null) {
+            group.lastTransactionId = transactionId;
+            cache.transactionId(transactionId);
+        }
+    }
+
+    // ---- monitors
+
+    @Override
+    public CompletableFuture<Void> monitor(TableMonitor... tables) {
+        MonitorGroup group = new MonitorGroup("m" + monitorIds.incrementAndGet(), List.of(tables));
+        DatabaseSchema known = schema;
+        if (known != null) {
+            try {
+                validate(known, group);
+            } catch (OvsdbException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        worker.execute(() -> {
+            monitors.add(group);
+            Session current = session;
+            if (current == null) {
+                // established with the next connection
+                group.firstLoad.whenComplete((ok, failure) -> complete(done, failure));
+                return;
+            }
+            establish(current, group).whenComplete((ok, failure) -> {
+                if (failure != null) {
+                    monitors.remove(group);
+                }
+                complete(done, failure);
+            });
+        });
+        return done;
+    }
+
+    /** Every table and column of the group exists, and conditions fit: or a SchemaViolationException. */
+    private static void validate(DatabaseSchema known, MonitorGroup group) {
+        for (TableMonitor table : group.tables) {
+            var tableSchema = known.require(table.table());
+            table.columns().forEach(tableSchema::require);
+            Transactions.conditions(tableSchema, table.where());
+        }
+    }
+
+    /** Defines the group's tables in the cache and starts its monitor, resuming where possible (worker). */
+    private CompletableFuture<Void> establish(Session established, MonitorGroup group) {
+        ObjectNode requests = Values.NODES.objectNode();
+        for (TableMonitor table : group.tables) {
+            var tableSchema = established.schema().require(table.table());
+            table.columns().forEach(tableSchema::require);
+            cache.define(tableSchema, table);
+            ObjectNode request = Values.NODES.objectNode();
+            ArrayNode columns = request.putArray("columns");
+            cache.replica(table.table()).monitoredColumns().forEach(columns::add);
+            if (!table.where().isEmpty() && group.version >= 2) {
+                request.set("where", Transactions.conditions(tableSchema, table.where()));
+            }
+            requests.set(table.table(), request);
+        }
+        return monitorCall(established, group, requests);
+    }
+
+    private CompletableFuture<Void> monitorCall(Session established, MonitorGroup group, ObjectNode requests) {
+        JsonRpcConnection connection = established.connection();
+        Duration timeout = config.requestTimeout();
+        String method = switch (group.version) {
+            case 3 -> "monitor_cond_since";
+            case 2 -> "monitor_cond";
+            default -> "monitor";
+        };
+        ArrayNode params = JsonRpcConnection.params(config.database(), group.id, requests);
+        if (group.version == 3) {
+            params.add(group.lastTransactionId == null ? NO_TRANSACTION : group.lastTransactionId);
+        }
+        return connection.call(method, params, timeout).handleAsync((reply, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+                if (cause instanceof RpcErrorException rpc && rpc.error().contains("unknown method") && group.version > 1) {
+                    LOG.info("{}: {} does not offer {}; falling back", config.database(), established.remote(), method);
+                    group.version--;
+                    return monitorCall(established, group, requests);
+                }
+                return CompletableFuture.<Void>failedFuture(cause);
+            }
+            if (group.version == 3) {
+                boolean found = reply.path(0).asBoolean(false);
+                String transactionId = reply.path(1).asString(null);
+                if (found) {
+                    cache.apply(reply.path(2), 2);
+                } else {
+                    cache.replace(group.tableNames(), reply.path(2), 2);
+                }
+                group.lastTransactionId = transactionId;
+                cache.transactionId(transactionId);
+                LOG.debug("{}: monitor {} {} at {}", config.database(), group.id, found ? "resumed" : "loaded",
+                        transactionId);
+            } else {
+                cache.replace(group.tableNames(), reply, group.version);
+            }
+            return CompletableFuture.<Void>completedFuture(null);
+        }, worker).thenCompose(Function.identity());
+    }
+
+    // ---- requests
+
+    /** Runs {@code call} on the connection as soon as there is one, within {@code timeout} overall. */
+    private <T> CompletableFuture<T> withSession(Duration timeout, String what,
+            java.util.function.BiFunction<Session, Duration, CompletableFuture<T>> call) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new NotConnectedException(what + ": the client is closed"));
+        }
+        long start = System.nanoTime();
+        Session current = session;
+        CompletableFuture<Session> connected = current != null ? CompletableFuture.completedFuture(current)
+                : ready.copy().orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        return connected.handle((established, failure) -> {
+            if (failure != null) {
+                Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+                if (cause instanceof TimeoutException) {
+                    cause = new NotConnectedException(what + ": no connection to " + config.database() + " ("
+                            + config.remotes() + ") within " + timeout.toMillis() + " ms");
+                }
+                return CompletableFuture.<T>failedFuture(cause);
+            }
+            Duration left = timeout.minusNanos(System.nanoTime() - start);
+            return call.apply(established, left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left);
+        }).thenCompose(Function.identity());
+    }
+
+    @Override
+    public CompletableFuture<TransactionResult> transact(Operation... operations) {
+        return transact(List.of(operations), config.requestTimeout());
+    }
+
+    @Override
+    public CompletableFuture<TransactionResult> transact(List<Operation> operations, Duration timeout) {
+        List<Operation> ops = List.copyOf(operations);
+        DatabaseSchema known = schema;
+        if (known != null) {
+            try {
+                Transactions.encode(known, ops); // fail fast, before any wait for a connection
+            } catch (OvsdbException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        return withSession(timeout, "transact", (established, left) -> {
+            ArrayNode params;
+            try {
+                params = Transactions.encode(established.schema(), ops);
+            } catch (OvsdbException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+            return established.connection().call("transact", params, left)
+                    .thenApply(reply -> Transactions.decode(established.schema(), ops, reply));
+        });
+    }
+
+    @Override
+    public CompletableFuture<List<String>> listDatabases() {
+        return withSession(config.requestTimeout(), "list_dbs", (established, left) -> established.connection()
+                .call("list_dbs", Values.NODES.arrayNode(), left).thenApply(reply -> {
+                    List<String> names = new ArrayList<>();
+                    reply.forEach(db -> names.add(db.asString()));
+                    return List.copyOf(names);
+                }));
+    }
+
+    @Override
+    public CompletableFuture<DatabaseSchema> getSchema(String database) {
+        return withSession(config.requestTimeout(), "get_schema", (established, left) -> established.connection()
+                .call("get_schema", JsonRpcConnection.params(database), left)
+                .thenApply(SchemaParser::parse));
+    }
+
+    @Override
+    public CompletableFuture<Void> echo() {
+        return withSession(config.requestTimeout(), "echo", (established, left) -> established.connection()
+                .call("echo", JsonRpcConnection.params("ovnk"), left).thenApply(reply -> null));
+    }
+
+    /** Keeps the connection honest (timer thread): ask a silent server, keep a busy download alive. */
+    private void probe() {
+        Session current = session;
+        if (current == null || closed) {
+            return;
+        }
+        JsonRpcConnection connection = current.connection();
+        long probe = config.probeInterval().toNanos();
+        if (connection.receivingLargeMessage() && connection.sinceSentNanos() > probe / 4) {
+            // the server probes us when it hears nothing; while it streams a large reply, say something
+            connection.call("echo", JsonRpcConnection.params("keepalive"), config.probeInterval());
+            return;
+        }
+        if (connection.idleNanos() > probe && connection.sinceSentNanos() > probe / 2) {
+            connection.call("echo", JsonRpcConnection.params("probe"), config.probeInterval()).whenComplete((r, f) -> {
+                if (f != null && connection.isOpen()) {
+                    LOG.warn("{}: {} did not answer a probe within {} ms; reconnecting", config.database(),
+                            current.remote(), config.probeInterval().toMillis());
+                    connection.close(f);
+                }
+            });
+        }
+    }
+
+    // ---- locks
+
+    @Override
+    public CompletableFuture<Boolean> lock(String lock) {
+        wantedLocks.add(lock);
+        return withSession(config.requestTimeout(), "lock",
+                (established, left) -> requestLock(established.connection(), "lock", lock));
+    }
+
+    @Override
+    public CompletableFuture<Void> steal(String lock) {
+        wantedLocks.add(lock);
+        return withSession(config.requestTimeout(), "steal",
+                (established, left) -> requestLock(established.connection(), "steal", lock).thenApply(held -> null));
+    }
+
+    private CompletableFuture<Boolean> requestLock(JsonRpcConnection connection, String method, String lock) {
+        return connection.call(method, JsonRpcConnection.params(lock), config.requestTimeout()).thenApply(reply -> {
+            boolean locked = reply.path("locked").asBoolean(false);
+            if (locked && heldLocks.add(lock)) {
+                lockListeners.forEach(listener -> listener.locked(lock));
+            }
+            return locked;
+        });
+    }
+
+    @Override
+    public CompletableFuture<Void> unlock(String lock) {
+        wantedLocks.remove(lock);
+        heldLocks.remove(lock);
+        return withSession(config.requestTimeout(), "unlock", (established, left) -> established.connection()
+                .call("unlock", JsonRpcConnection.params(lock), left).thenApply(reply -> null));
+    }
+
+    private void lockEvent(String lock, boolean locked) {
+        if (locked ? heldLocks.add(lock) : heldLocks.remove(lock)) {
+            for (LockListener listener : lockListeners) {
+                delivery.execute(() -> {
+                    if (locked) {
+                        listener.locked(lock);
+                    } else {
+                        listener.stolen(lock);
+                    }
+                });
+            }
+        }
+    }
+
+    @Override
+    public boolean holds(String lock) {
+        return heldLocks.contains(lock);
+    }
+
+    @Override
+    public AutoCloseable listenLocks(LockListener listener) {
+        lockListeners.add(listener);
+        return () -> lockListeners.remove(listener);
+    }
+
+    // ---- state
+
+    @Override
+    public String database() {
+        return config.database();
+    }
+
+    @Override
+    public State state() {
+        return closed ? State.CLOSED : session != null ? State.CONNECTED : State.CONNECTING;
+    }
+
+    @Override
+    public Optional<Remote> remote() {
+        Session current = session;
+        return current == null ? Optional.empty() : Optional.of(current.remote());
+    }
+
+    @Override
+    public CompletableFuture<OvsdbClient> connected() {
+        Session current = session;
+        return current != null ? CompletableFuture.completedFuture(this) : ready.copy().thenApply(s -> this);
+    }
+
+    @Override
+    public DatabaseSchema schema() {
+        DatabaseSchema known = schema;
+        if (known == null) {
+            throw new NotConnectedException(config.database() + ": not connected yet, the schema is not known");
+        }
+        return known;
+    }
+
+    @Override
+    public Cache cache() {
+        return cache;
+    }
+
+    @Override
+    public long connections() {
+        return connections.get();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Session current = session;
+        if (current != null) {
+            current.connection().close();
+        }
+        ready.completeExceptionally(new NotConnectedException(config.database() + ": the client is closed"));
+        timer.shutdownNow();
+        worker.shutdown();
+        delivery.shutdown();
+        try {
+            if (!worker.awaitTermination(5, TimeUnit.SECONDS)) {
+                worker.shutdownNow();
+            }
+            delivery.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void complete(CompletableFuture<Void> future, Throwable failure) {
+        if (failure == null) {
+            future.complete(null);
+        } else {
+            future.completeExceptionally(failure instanceof CompletionException ? failure.getCause() : failure);
+        }
+    }
+}
