@@ -42,6 +42,8 @@ public final class OvnStack implements AutoCloseable {
     private final List<String> namespaces = new ArrayList<>();
     private final List<Pod> pods = new ArrayList<>();
     private final Thread shutdownHook;
+    /** The standalone databases' servers, by schema name, so tests can kill and restart them. */
+    private final Map<String, Daemon> databaseServers = new HashMap<>();
     private Database northbound;
     private RaftCluster raft;
     private Database southbound;
@@ -250,8 +252,42 @@ public final class OvnStack implements AutoCloseable {
         Daemon daemon = Daemon.start(name, "ovsdb-server", command, Map.of(), directory, record, List.of(),
                 pid -> directory.resolve(name + ".ctl"));
         central.add(daemon);
+        databaseServers.put(schemaName, daemon);
         awaitDatabase(socket, schemaName, daemon);
         return new Database(schemaName, socket, boundPort(directory.resolve(name + ".log"), daemon));
+    }
+
+    /** SIGKILLs the server of a standalone database (NB or SB), as a crash would. */
+    public synchronized void kill(Database database) {
+        server(database).kill();
+    }
+
+    /**
+     * Starts the server of a standalone database again on the same file, unix socket and TCP port, and returns
+     * once it serves. The database must have been stopped ({@link #kill}).
+     */
+    public synchronized void restart(Database database) {
+        Daemon old = server(database);
+        if (old.alive()) {
+            throw new IllegalStateException(database.name() + " still runs (pid " + old.pid() + ")");
+        }
+        String name = old.name();
+        Daemon daemon = Daemon.start(name, "ovsdb-server", List.of("ovsdb-server", directory.resolve(name + ".db").toString(),
+                "--no-chdir", "--pidfile=" + directory.resolve(name + ".pid"), "--log-file=" + directory.resolve(name + ".log"),
+                "--unixctl=" + directory.resolve(name + ".ctl"), "--remote=punix:" + database.socket(),
+                "--remote=ptcp:" + database.tcpPort() + ":127.0.0.1"), Map.of(), directory, record, List.of(),
+                pid -> directory.resolve(name + ".ctl"));
+        central.set(central.indexOf(old), daemon);
+        databaseServers.put(database.name(), daemon);
+        awaitDatabase(database.socket(), database.name(), daemon);
+    }
+
+    private Daemon server(Database database) {
+        Daemon daemon = databaseServers.get(database.name());
+        if (daemon == null) {
+            throw new IllegalArgumentException(database.name() + " is not a standalone database of this stack");
+        }
+        return daemon;
     }
 
     /** ovsdb-client wait: returns as soon as the server serves the database (no polling on our side). */

@@ -63,6 +63,9 @@ public final class Client implements OvsdbClient {
     private final List<LockListener> lockListeners = new CopyOnWriteArrayList<>();
     private final AtomicLong connections = new AtomicLong();
     private final AtomicInteger monitorIds = new AtomicInteger();
+    /** Monitors (re)loaded in full, and resumed from a transaction id: a reconnect should resume. */
+    private final AtomicLong fullLoads = new AtomicLong();
+    private final AtomicLong resumes = new AtomicLong();
     private volatile CompletableFuture<Session> ready = new CompletableFuture<>();
     private volatile Session session;
     private volatile DatabaseSchema schema;
@@ -241,6 +244,9 @@ public final class Client implements OvsdbClient {
     private final class Events implements JsonRpcConnection.Listener {
         @Override
         public void notification(String method, JsonNode params) {
+            if (closed) {
+                return;
+            }
             switch (method) {
                 case "update3" -> worker.execute(() -> update(params.path(0).asString(null), params.path(1).asString(null),
                         params.path(2), 2));
@@ -254,7 +260,11 @@ public final class Client implements OvsdbClient {
 
         @Override
         public void closed(Throwable cause) {
-            worker.execute(() -> disconnected(cause));
+            try {
+                worker.execute(() -> disconnected(cause));
+            } catch (java.util.concurrent.RejectedExecutionException clientClosed) {
+                // the client is closing: nothing to reconnect
+            }
         }
     }
 
@@ -382,8 +392,10 @@ public final class Client implements OvsdbClient {
                 boolean found = reply.path(0).asBoolean(false);
                 String transactionId = reply.path(1).asString(null);
                 if (found) {
+                    resumes.incrementAndGet();
                     cache.apply(reply.path(2), 2);
                 } else {
+                    fullLoads.incrementAndGet();
                     cache.replace(group.tableNames(), reply.path(2), 2);
                 }
                 group.lastTransactionId = transactionId;
@@ -391,6 +403,7 @@ public final class Client implements OvsdbClient {
                 LOG.debug("{}: monitor {} {} at {}", config.database(), group.id, found ? "resumed" : "loaded",
                         transactionId);
             } else {
+                fullLoads.incrementAndGet();
                 cache.replace(group.tableNames(), reply, group.version);
             }
             return CompletableFuture.<Void>completedFuture(null);
@@ -598,6 +611,16 @@ public final class Client implements OvsdbClient {
     @Override
     public long connections() {
         return connections.get();
+    }
+
+    /** How many monitor set-ups loaded their tables in full (the first one always does). */
+    long fullLoads() {
+        return fullLoads.get();
+    }
+
+    /** How many monitor set-ups resumed from a transaction id, receiving only what they missed. */
+    long resumes() {
+        return resumes.get();
     }
 
     @Override

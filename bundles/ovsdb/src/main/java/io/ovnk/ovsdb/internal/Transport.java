@@ -10,7 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.nio.channels.Channels;
+import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import javax.net.ssl.SSLSocket;
@@ -28,8 +28,9 @@ record Transport(InputStream in, OutputStream out, Closeable closer, String desc
                     channel.close();
                     throw e;
                 }
-                return new Transport(Channels.newInputStream(channel), Channels.newOutputStream(channel), channel,
-                        remote.toString());
+                // not Channels.newInputStream/newOutputStream: both take the channel's blocking lock, so a
+                // reader waiting for data would block every write
+                return new Transport(new ChannelIn(channel), new ChannelOut(channel), channel, remote.toString());
             }
             case TCP -> {
                 Socket socket = new Socket();
@@ -68,5 +69,48 @@ record Transport(InputStream in, OutputStream out, Closeable closer, String desc
     @Override
     public void close() throws IOException {
         closer.close();
+    }
+
+    /** Reads straight from the channel; one reader thread at a time. */
+    private static final class ChannelIn extends InputStream {
+        private final SocketChannel channel;
+
+        ChannelIn(SocketChannel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            int n = read(one, 0, 1);
+            return n < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            return channel.read(ByteBuffer.wrap(buffer, offset, length));
+        }
+    }
+
+    /** Writes straight to the channel, all of it; callers serialise writes. */
+    private static final class ChannelOut extends OutputStream {
+        private final SocketChannel channel;
+
+        ChannelOut(SocketChannel channel) {
+            this.channel = channel;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            write(new byte[] { (byte) b }, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] buffer, int offset, int length) throws IOException {
+            ByteBuffer bytes = ByteBuffer.wrap(buffer, offset, length);
+            while (bytes.hasRemaining()) {
+                channel.write(bytes);
+            }
+        }
     }
 }
