@@ -62,6 +62,9 @@ public interface OvsdbClient extends AutoCloseable {
 
     AutoCloseable listenLocks(LockListener listener);
 
+    /** Hears every change of {@link #state()} (on the client's delivery thread); closing stops it. */
+    AutoCloseable listenState(java.util.function.Consumer<State> listener);
+
     /** How many times a connection was (re)established; the first counts as one. */
     long connections();
 

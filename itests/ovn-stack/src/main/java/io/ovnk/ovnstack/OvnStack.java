@@ -248,7 +248,9 @@ public final class OvnStack implements AutoCloseable {
         Path socket = directory.resolve(name + ".sock");
         List<String> command = new ArrayList<>(List.of("ovsdb-server", file.toString(), "--no-chdir",
                 "--pidfile=" + directory.resolve(name + ".pid"), "--log-file=" + directory.resolve(name + ".log"),
-                "--unixctl=" + directory.resolve(name + ".ctl"), "--remote=punix:" + socket, "--remote=ptcp:0:127.0.0.1"));
+                "--unixctl=" + directory.resolve(name + ".ctl"), "--remote=punix:" + socket, "--remote=ptcp:0:127.0.0.1",
+                // remotes configured in the database too (ovn-nbctl set-connection), as a real deployment does
+                "--remote=db:" + schemaName + "," + globalTable(schemaName) + ",connections"));
         Daemon daemon = Daemon.start(name, "ovsdb-server", command, Map.of(), directory, record, List.of(),
                 pid -> directory.resolve(name + ".ctl"));
         central.add(daemon);
@@ -275,7 +277,9 @@ public final class OvnStack implements AutoCloseable {
         Daemon daemon = Daemon.start(name, "ovsdb-server", List.of("ovsdb-server", directory.resolve(name + ".db").toString(),
                 "--no-chdir", "--pidfile=" + directory.resolve(name + ".pid"), "--log-file=" + directory.resolve(name + ".log"),
                 "--unixctl=" + directory.resolve(name + ".ctl"), "--remote=punix:" + database.socket(),
-                "--remote=ptcp:" + database.tcpPort() + ":127.0.0.1"), Map.of(), directory, record, List.of(),
+                "--remote=ptcp:" + database.tcpPort() + ":127.0.0.1",
+                "--remote=db:" + database.name() + "," + globalTable(database.name()) + ",connections"), Map.of(),
+                directory, record, List.of(),
                 pid -> directory.resolve(name + ".ctl"));
         central.set(central.indexOf(old), daemon);
         databaseServers.put(database.name(), daemon);
@@ -288,6 +292,15 @@ public final class OvnStack implements AutoCloseable {
             throw new IllegalArgumentException(database.name() + " is not a standalone database of this stack");
         }
         return daemon;
+    }
+
+    private static String globalTable(String schemaName) {
+        return schemaName.equals("OVN_Southbound") ? "SB_Global" : "NB_Global";
+    }
+
+    /** A TCP port on 127.0.0.1 that is free now, for remotes a test adds itself (e.g. ovn-nbctl set-connection). */
+    public static int freePort() {
+        return freePorts(1)[0];
     }
 
     /** ovsdb-client wait: returns as soon as the server serves the database (no polling on our side). */

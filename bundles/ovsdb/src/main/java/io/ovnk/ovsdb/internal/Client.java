@@ -61,11 +61,15 @@ public final class Client implements OvsdbClient {
     private final Set<String> wantedLocks = ConcurrentHashMap.newKeySet();
     private final Set<String> heldLocks = ConcurrentHashMap.newKeySet();
     private final List<LockListener> lockListeners = new CopyOnWriteArrayList<>();
+    private final List<java.util.function.Consumer<State>> stateListeners = new CopyOnWriteArrayList<>();
     private final AtomicLong connections = new AtomicLong();
     private final AtomicInteger monitorIds = new AtomicInteger();
     /** Monitors (re)loaded in full, and resumed from a transaction id: a reconnect should resume. */
     private final AtomicLong fullLoads = new AtomicLong();
     private final AtomicLong resumes = new AtomicLong();
+    /** Echo requests of the server answered, and who waits for a count of them (tests). */
+    private final AtomicLong probesAnswered = new AtomicLong();
+    private final List<java.util.Map.Entry<Long, CompletableFuture<Void>>> probeWaiters = new CopyOnWriteArrayList<>();
     private volatile CompletableFuture<Session> ready = new CompletableFuture<>();
     private volatile Session session;
     private volatile DatabaseSchema schema;
@@ -158,6 +162,7 @@ public final class Client implements OvsdbClient {
                     : "reconnection " + (count - 1), cache.lastTransactionId().map(t -> ", resumed from " + t).orElse(""));
             ready.complete(established);
             monitors.forEach(group -> group.firstLoad.complete(null));
+            announce(State.CONNECTED);
         }, worker);
     }
 
@@ -232,7 +237,8 @@ public final class Client implements OvsdbClient {
             attempt++;
             long ceiling = Math.min(config.maxBackoff().toMillis(), MIN_BACKOFF.toMillis() << Math.min(attempt, 20));
             delay = ceiling / 2 + ThreadLocalRandom.current().nextLong(ceiling / 2 + 1);
-            if (attempt == 1 || attempt % 10 == 0) {
+            // the loss itself was logged; say more only when reconnecting keeps failing
+            if (attempt == 3 || attempt % 20 == 0) {
                 LOG.warn("{}: no connection ({}: {}); retrying every {} ms at most, for as long as it takes",
                         config.database(), remote, reason, config.maxBackoff().toMillis());
             }
@@ -259,6 +265,18 @@ public final class Client implements OvsdbClient {
         }
 
         @Override
+        public void probed() {
+            long answered = probesAnswered.incrementAndGet();
+            probeWaiters.removeIf(waiter -> {
+                if (answered >= waiter.getKey()) {
+                    waiter.getValue().complete(null);
+                    return true;
+                }
+                return false;
+            });
+        }
+
+        @Override
         public void closed(Throwable cause) {
             try {
                 worker.execute(() -> disconnected(cause));
@@ -280,6 +298,7 @@ public final class Client implements OvsdbClient {
         }
         String reason = cause == null ? "closed" : cause.getMessage();
         if (lost != null) {
+            announce(State.CONNECTING);
             LOG.warn("{}: connection to {} lost ({}); reconnecting", config.database(), lost.remote(), reason);
         }
         retryLater(lost != null ? lost.remote() : config.remotes().get(0), reason);
@@ -559,6 +578,22 @@ public final class Client implements OvsdbClient {
         }
     }
 
+    private void announce(State state) {
+        for (java.util.function.Consumer<State> listener : stateListeners) {
+            try {
+                delivery.execute(() -> listener.accept(state));
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                return;
+            }
+        }
+    }
+
+    @Override
+    public AutoCloseable listenState(java.util.function.Consumer<State> listener) {
+        stateListeners.add(listener);
+        return () -> stateListeners.remove(listener);
+    }
+
     @Override
     public boolean holds(String lock) {
         return heldLocks.contains(lock);
@@ -611,6 +646,16 @@ public final class Client implements OvsdbClient {
     @Override
     public long connections() {
         return connections.get();
+    }
+
+    /** Completes once the server's echo requests have been answered {@code count} times in all. */
+    CompletableFuture<Void> probesAnswered(long count) {
+        CompletableFuture<Void> reached = new CompletableFuture<>();
+        probeWaiters.add(java.util.Map.entry(count, reached));
+        if (probesAnswered.get() >= count) {
+            reached.complete(null);
+        }
+        return reached;
     }
 
     /** How many monitor set-ups loaded their tables in full (the first one always does). */

@@ -38,6 +38,9 @@ final class JsonRpcConnection implements AutoCloseable {
     interface Listener {
         void notification(String method, JsonNode params);
 
+        /** The server probed (echo) and was answered. */
+        void probed();
+
         void closed(Throwable cause);
     }
 
@@ -233,7 +236,8 @@ final class JsonRpcConnection implements AutoCloseable {
     private void answerRequest(JsonNode id, String method, JsonNode params) {
         ObjectNode reply = Values.NODES.objectNode();
         reply.set("id", id);
-        if (method.equals("echo")) {
+        boolean echo = method.equals("echo");
+        if (echo) {
             reply.set("result", params == null ? Values.NODES.arrayNode() : params);
             reply.putNull("error");
         } else {
@@ -242,6 +246,9 @@ final class JsonRpcConnection implements AutoCloseable {
         }
         try {
             send(reply);
+            if (echo) {
+                listener.probed();
+            }
         } catch (IOException e) {
             close(e);
         }
