@@ -53,6 +53,14 @@ public record OvsdbClientConfig(String database, List<Remote> remotes, Optional<
         return of(database, Remote.parseList(remotes));
     }
 
+    /** With the TLS files that {@code ssl:} remotes need. */
+    public static OvsdbClientConfig of(String database, String remotes, TlsFiles tls) {
+        OvsdbClientConfig defaults = of(database, List.of(Remote.parse("unix:/")));
+        return new OvsdbClientConfig(database, Remote.parseList(remotes), Optional.of(tls), defaults.requestTimeout(),
+                defaults.connectTimeout(), defaults.probeInterval(), defaults.maxBackoff(), false,
+                defaults.maxFrameBytes());
+    }
+
     public OvsdbClientConfig withTls(TlsFiles files) {
         return new OvsdbClientConfig(database, remotes, Optional.of(files), requestTimeout, connectTimeout,
                 probeInterval, maxBackoff, leaderOnly, maxFrameBytes);

@@ -44,7 +44,15 @@ public final class Commands {
 
     /** Runs and returns the result even on a non-zero exit; only a timeout or a failure to start throws. */
     public Result exec(Duration timeout, List<String> command) {
+        return exec(timeout, command, null);
+    }
+
+    /** As {@link #exec(Duration, List)}, in {@code directory} (null: this JVM's). */
+    public Result exec(Duration timeout, List<String> command, java.nio.file.Path directory) {
         ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command));
+        if (directory != null) {
+            builder.directory(directory.toFile());
+        }
         builder.environment().putAll(environment);
         builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Process process;

@@ -249,8 +249,10 @@ public final class OvnStack implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of("ovsdb-server", file.toString(), "--no-chdir",
                 "--pidfile=" + directory.resolve(name + ".pid"), "--log-file=" + directory.resolve(name + ".log"),
                 "--unixctl=" + directory.resolve(name + ".ctl"), "--remote=punix:" + socket, "--remote=ptcp:0:127.0.0.1",
-                // remotes configured in the database too (ovn-nbctl set-connection), as a real deployment does
-                "--remote=db:" + schemaName + "," + globalTable(schemaName) + ",connections"));
+                // remotes and TLS configured in the database too (set-connection, set-ssl), as ovn-ctl starts it
+                "--remote=db:" + schemaName + "," + globalTable(schemaName) + ",connections",
+                "--private-key=db:" + schemaName + ",SSL,private_key", "--certificate=db:" + schemaName + ",SSL,certificate",
+                "--ca-cert=db:" + schemaName + ",SSL,ca_cert"));
         Daemon daemon = Daemon.start(name, "ovsdb-server", command, Map.of(), directory, record, List.of(),
                 pid -> directory.resolve(name + ".ctl"));
         central.add(daemon);
@@ -278,7 +280,10 @@ public final class OvnStack implements AutoCloseable {
                 "--no-chdir", "--pidfile=" + directory.resolve(name + ".pid"), "--log-file=" + directory.resolve(name + ".log"),
                 "--unixctl=" + directory.resolve(name + ".ctl"), "--remote=punix:" + database.socket(),
                 "--remote=ptcp:" + database.tcpPort() + ":127.0.0.1",
-                "--remote=db:" + database.name() + "," + globalTable(database.name()) + ",connections"), Map.of(),
+                "--remote=db:" + database.name() + "," + globalTable(database.name()) + ",connections",
+                "--private-key=db:" + database.name() + ",SSL,private_key",
+                "--certificate=db:" + database.name() + ",SSL,certificate",
+                "--ca-cert=db:" + database.name() + ",SSL,ca_cert"), Map.of(),
                 directory, record, List.of(),
                 pid -> directory.resolve(name + ".ctl"));
         central.set(central.indexOf(old), daemon);

@@ -13,11 +13,11 @@ import java.util.Optional;
  */
 public final class Prerequisites {
 
-    public static final String PACKAGES = "openvswitch-switch ovn-central ovn-host iproute2 iputils-ping ethtool";
+    public static final String PACKAGES = "openvswitch-switch openvswitch-pki ovn-central ovn-host iproute2 iputils-ping ethtool";
 
     static final List<String> PROGRAMS = List.of("ovsdb-tool", "ovsdb-server", "ovsdb-client", "ovs-vswitchd",
             "ovs-vsctl", "ovs-appctl", "ovn-northd", "ovn-controller", "ovn-nbctl", "ovn-sbctl", "ovn-appctl", "ip",
-            "ethtool", "ping");
+            "ethtool", "ping", "ovs-pki");
     static final Path NB_SCHEMA = Path.of("/usr/share/ovn/ovn-nb.ovsschema");
     static final Path SB_SCHEMA = Path.of("/usr/share/ovn/ovn-sb.ovsschema");
     static final Path VSWITCH_SCHEMA = Path.of("/usr/share/openvswitch/vswitch.ovsschema");

@@ -50,6 +50,8 @@ public final class Client implements OvsdbClient {
     private static final AtomicInteger INSTANCES = new AtomicInteger();
     private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
     private static final String NO_TRANSACTION = "00000000-0000-0000-0000-000000000000";
+    /** The monitor id of the leader-only watch on the _Server database. */
+    private static final String SERVER_MONITOR = "ovnk-leader";
 
     private final OvsdbClientConfig config;
     private final String name;
@@ -74,6 +76,8 @@ public final class Client implements OvsdbClient {
     private volatile Session session;
     private volatile DatabaseSchema schema;
     private volatile boolean closed;
+    /** Why the last connection attempt failed, for the message of requests that give up waiting. */
+    private volatile String lastFailure;
     private int attempt;
     private int nextRemote;
 
@@ -147,7 +151,13 @@ public final class Client implements OvsdbClient {
         setUp(connection, remote).whenCompleteAsync((established, failure) -> {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
-                LOG.warn("{}: connection to {} failed while setting up: {}", config.database(), remote, cause.getMessage());
+                if (cause instanceof NotConnectedException) {
+                    // a follower during an election, when leader-only: expected, the next remote is tried
+                    LOG.debug("{}: {}", config.database(), cause.getMessage());
+                } else {
+                    LOG.warn("{}: connection to {} failed while setting up: {}", config.database(), remote,
+                            cause.getMessage());
+                }
                 connection.close(cause);
                 return; // closed() schedules the next attempt
             }
@@ -158,8 +168,12 @@ public final class Client implements OvsdbClient {
             session = established;
             attempt = 0;
             long count = connections.incrementAndGet();
-            LOG.info("{}: connected to {} ({}{})", config.database(), remote, count == 1 ? "first connection"
-                    : "reconnection " + (count - 1), cache.lastTransactionId().map(t -> ", resumed from " + t).orElse(""));
+            if (count == 1) {
+                LOG.info("{}: connected to {}", config.database(), remote);
+            } else {
+                LOG.info("{}: reconnected to {} (reconnection {}; {} monitor(s) resumed, {} reloaded in all)",
+                        config.database(), remote, count - 1, resumes.get(), fullLoads.get() - monitors.size());
+            }
             ready.complete(established);
             monitors.forEach(group -> group.firstLoad.complete(null));
             announce(State.CONNECTED);
@@ -204,33 +218,48 @@ public final class Client implements OvsdbClient {
                 }, worker);
     }
 
-    /** With leader-only, a clustered database must lead (and be connected to its cluster) here. */
+    /**
+     * With leader-only, a clustered database must lead (and be connected to its cluster) here, and keep leading:
+     * a monitor of {@code _Server.Database} drops the connection the moment this server stops leading.
+     */
     private CompletableFuture<Void> leaderCheck(Session established) {
         if (!config.leaderOnly()) {
             return CompletableFuture.completedFuture(null);
         }
-        ArrayNode params = JsonRpcConnection.params("_Server");
-        ObjectNode select = params.addObject();
-        select.put("op", "select");
-        select.put("table", "Database");
-        select.putArray("where").addArray().add("name").add("==").add(config.database());
-        return established.connection().call("transact", params, config.requestTimeout()).thenAccept(reply -> {
-            JsonNode rows = reply.path(0).path("rows");
-            if (rows.isEmpty()) {
-                throw new ProtocolException(established.remote() + " does not serve " + config.database());
+        ObjectNode requests = Values.NODES.objectNode();
+        requests.putObject("Database").putArray("columns").add("name").add("model").add("leader").add("connected");
+        return established.connection().call("monitor", JsonRpcConnection.params("_Server", SERVER_MONITOR, requests),
+                config.requestTimeout()).thenAccept(reply -> {
+                    String problem = leadership(reply);
+                    if (problem != null) {
+                        throw new NotConnectedException(established.remote() + " " + problem);
+                    }
+                });
+    }
+
+    /** Why the {@code _Server.Database} rows in an update say this is not the place to be, or null. */
+    private String leadership(JsonNode tableUpdates) {
+        for (JsonNode row : tableUpdates.path("Database")) {
+            JsonNode current = row.path("new");
+            if (current.isMissingNode() || !config.database().equals(current.path("name").asString(""))) {
+                continue;
             }
-            JsonNode row = rows.get(0);
-            boolean clustered = "clustered".equals(row.path("model").asString(""));
-            if (clustered && !(row.path("leader").asBoolean(false) && row.path("connected").asBoolean(false))) {
-                throw new NotConnectedException(established.remote() + " is not the leader of " + config.database());
+            boolean clustered = "clustered".equals(current.path("model").asString(""));
+            if (clustered && !current.path("leader").asBoolean(false)) {
+                return "is not the leader of " + config.database();
             }
-        });
+            if (clustered && !current.path("connected").asBoolean(false)) {
+                return "is not connected to its cluster";
+            }
+        }
+        return null;
     }
 
     private void retryLater(Remote remote, String reason) {
         if (closed) {
             return;
         }
+        lastFailure = remote + ": " + reason;
         // a full round over the remotes without success backs off; moving to the next remote is immediate
         long delay = 0;
         if (nextRemote % config.remotes().size() == 0) {
@@ -257,7 +286,13 @@ public final class Client implements OvsdbClient {
                 case "update3" -> worker.execute(() -> update(params.path(0).asString(null), params.path(1).asString(null),
                         params.path(2), 2));
                 case "update2" -> worker.execute(() -> update(params.path(0).asString(null), null, params.path(1), 2));
-                case "update" -> worker.execute(() -> update(params.path(0).asString(null), null, params.path(1), 1));
+                case "update" -> {
+                    if (SERVER_MONITOR.equals(params.path(0).asString(null))) {
+                        serverUpdate(params.path(1));
+                    } else {
+                        worker.execute(() -> update(params.path(0).asString(null), null, params.path(1), 1));
+                    }
+                }
                 case "locked" -> lockEvent(params.path(0).asString(""), true);
                 case "stolen" -> lockEvent(params.path(0).asString(""), false);
                 default -> LOG.debug("{}: ignoring notification {}", config.database(), method);
@@ -283,6 +318,16 @@ public final class Client implements OvsdbClient {
             } catch (java.util.concurrent.RejectedExecutionException clientClosed) {
                 // the client is closing: nothing to reconnect
             }
+        }
+    }
+
+    /** A change of _Server.Database (reader thread): leave a server that no longer leads. */
+    private void serverUpdate(JsonNode tableUpdates) {
+        String problem = leadership(tableUpdates);
+        Session current = session;
+        if (problem != null && current != null) {
+            LOG.info("{}: {} {}; moving to the leader", config.database(), current.remote(), problem);
+            current.connection().close(new NotConnectedException(current.remote() + " " + problem));
         }
     }
 
@@ -445,8 +490,10 @@ public final class Client implements OvsdbClient {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
                 if (cause instanceof TimeoutException) {
+                    String last = lastFailure;
                     cause = new NotConnectedException(what + ": no connection to " + config.database() + " ("
-                            + config.remotes() + ") within " + timeout.toMillis() + " ms");
+                            + config.remotes() + ") within " + timeout.toMillis() + " ms"
+                            + (last == null ? "" : "; last attempt: " + last));
                 }
                 return CompletableFuture.<T>failedFuture(cause);
             }

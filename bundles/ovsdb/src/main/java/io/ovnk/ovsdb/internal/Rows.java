@@ -87,9 +87,10 @@ final class Rows {
     }
 
     /**
-     * Applies an update2 "modify" diff: a scalar column takes the new value; a set column the symmetric
-     * difference (elements present are removed, absent ones added); a map column, per key: absent is added, equal
-     * is removed, different is replaced.
+     * Applies an update2 "modify" diff. A column that holds at most one element (scalar or optional, max 1)
+     * takes the diff as its new value (ovsdb-server sends the new datum for those, e.g. {@code ["set", []]} when an
+     * optional column is cleared); a set column takes the symmetric difference (elements present are removed,
+     * absent ones added); a map column, per key: absent is added, equal is removed, different is replaced.
      */
     static Row applyDiff(Row old, JsonNode diff) {
         TableSchema table = old.table();
@@ -109,7 +110,9 @@ final class Rows {
             ColumnSchema schema = table.columns().get(position);
             ColumnType type = schema.type();
             Object current = values[position];
-            if (type.isMap()) {
+            if (type.max() == 1) {
+                values[position] = Values.decode(column.getValue(), type);
+            } else if (type.isMap()) {
                 Map<Object, Object> changes = Values.decodeMap(column.getValue(), type.key(), type.value());
                 Map<Object, Object> result = new HashMap<>(current instanceof Map<?, ?> map ? map : Map.of());
                 changes.forEach((key, value) -> {
@@ -123,8 +126,6 @@ final class Rows {
                     }
                 });
                 values[position] = result.isEmpty() ? Map.of() : Map.copyOf(result);
-            } else if (type.isScalar()) {
-                values[position] = Values.decodeAtom(column.getValue(), type.key());
             } else {
                 Set<Object> changes = Values.decodeSet(column.getValue(), type.key());
                 Set<Object> result = new HashSet<>(current instanceof Set<?> set ? set : Set.of());
