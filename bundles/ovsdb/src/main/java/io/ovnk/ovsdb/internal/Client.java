@@ -53,7 +53,8 @@ public final class Client implements OvsdbClient {
     /** The monitor id of the leader-only watch on the _Server database. */
     private static final String SERVER_MONITOR = "ovnk-leader";
 
-    private final OvsdbClientConfig config;
+    /** Replaced whole by {@link #reconfigure}; every use reads it once. */
+    private volatile OvsdbClientConfig config;
     private final String name;
     private final ScheduledExecutorService timer;
     private final ExecutorService worker;
@@ -114,9 +115,50 @@ public final class Client implements OvsdbClient {
         this.delivery = Executors.newSingleThreadExecutor(daemon(name + "-listeners"));
         this.cache = new Replica(delivery, timer);
         worker.execute(this::connect);
-        if (!config.probeInterval().isZero()) {
-            long period = Math.max(100, config.probeInterval().toMillis() / 2);
-            timer.scheduleWithFixedDelay(this::probe, period, period, TimeUnit.MILLISECONDS);
+        scheduleProbes(config);
+    }
+
+    private volatile java.util.concurrent.ScheduledFuture<?> probes;
+
+    private void scheduleProbes(OvsdbClientConfig settings) {
+        java.util.concurrent.ScheduledFuture<?> previous = probes;
+        if (previous != null) {
+            previous.cancel(false);
+        }
+        probes = null;
+        if (!settings.probeInterval().isZero()) {
+            long period = Math.max(100, settings.probeInterval().toMillis() / 2);
+            probes = timer.scheduleWithFixedDelay(this::probe, period, period, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Applies a new configuration live. Timeouts, the probe interval and the backoff apply at once; new remotes,
+     * TLS files or leader-only make the client reconnect, keeping its cache and monitors (resuming where the new
+     * server can). The database cannot change: that is another client.
+     */
+    public void reconfigure(OvsdbClientConfig next) {
+        OvsdbClientConfig previous = config;
+        if (!previous.database().equals(next.database())) {
+            throw new IllegalArgumentException("database: a client of " + previous.database() + " cannot become one of "
+                    + next.database());
+        }
+        config = next;
+        if (!previous.probeInterval().equals(next.probeInterval())) {
+            scheduleProbes(next);
+        }
+        boolean reconnect = !previous.remotes().equals(next.remotes()) || !previous.tls().equals(next.tls())
+                || previous.leaderOnly() != next.leaderOnly() || previous.maxFrameBytes() != next.maxFrameBytes();
+        if (reconnect) {
+            LOG.info("{}: remotes or transport settings changed ({} to {}); reconnecting", next.database(),
+                    previous.remotes(), next.remotes());
+            worker.execute(() -> {
+                nextRemote = 0;
+                Session current = session;
+                if (current != null) {
+                    current.connection().close(new NotConnectedException("reconfigured"));
+                }
+            });
         }
     }
 

@@ -69,7 +69,8 @@ public class PlatformIT {
             }
         }
         assertEquals(List.of(), notActive);
-        assertEquals(Set.of("io.ovnk.fabric8-client", "io.ovnk.fabric8-model-core-fragment", "io.ovnk.runtime"), ours);
+        assertEquals(Set.of("io.ovnk.fabric8-client", "io.ovnk.fabric8-model-core-fragment", "io.ovnk.runtime",
+                "io.ovnk.ovsdb"), ours);
     }
 
     @Test
