@@ -552,20 +552,25 @@ public final class Client implements OvsdbClient {
     @Override
     public CompletableFuture<TransactionResult> transact(List<Operation> operations, Duration timeout) {
         List<Operation> ops = List.copyOf(operations);
+        // checked and encoded once, against the schema known now: a violation fails before any wait
         DatabaseSchema known = schema;
+        ArrayNode encoded = null;
         if (known != null) {
             try {
-                Transactions.encode(known, ops); // fail fast, before any wait for a connection
+                encoded = Transactions.encode(known, ops);
             } catch (OvsdbException e) {
                 return CompletableFuture.failedFuture(e);
             }
         }
+        ArrayNode early = encoded;
         return withSession(timeout, "transact", (established, left) -> {
-            ArrayNode params;
-            try {
-                params = Transactions.encode(established.schema(), ops);
-            } catch (OvsdbException e) {
-                return CompletableFuture.failedFuture(e);
+            ArrayNode params = early;
+            if (params == null || established.schema() != known) {
+                try {
+                    params = Transactions.encode(established.schema(), ops);
+                } catch (OvsdbException e) {
+                    return CompletableFuture.failedFuture(e);
+                }
             }
             return established.connection().call("transact", params, left)
                     .thenApply(reply -> Transactions.decode(established.schema(), ops, reply));

@@ -19,6 +19,7 @@ import tools.jackson.databind.JsonNode;
 final class Rows {
 
     static final UUID ZERO = new UUID(0, 0);
+    private static final BaseType UUID_TYPE = BaseType.of(AtomicType.UUID);
 
     private Rows() {
     }
@@ -63,7 +64,7 @@ final class Rows {
         for (Map.Entry<String, JsonNode> column : json.properties()) {
             String name = column.getKey();
             if (name.equals("_uuid")) {
-                id = (UUID) Values.decodeAtom(column.getValue(), BaseType.of(AtomicType.UUID));
+                id = (UUID) Values.decodeAtom(column.getValue(), UUID_TYPE);
                 continue;
             }
             if (name.equals("_version")) {

@@ -35,6 +35,8 @@ import tools.jackson.databind.node.ObjectNode;
  */
 final class Transactions {
 
+    private static final io.ovnk.ovsdb.BaseType UUID_TYPE = io.ovnk.ovsdb.BaseType.of(AtomicType.UUID);
+
     private Transactions() {
     }
 
@@ -327,7 +329,7 @@ final class Transactions {
         }
         Optional<UUID> uuid = Optional.empty();
         if (json.has("uuid")) {
-            uuid = Optional.of((UUID) Values.decodeAtom(json.get("uuid"), io.ovnk.ovsdb.BaseType.of(AtomicType.UUID)));
+            uuid = Optional.of((UUID) Values.decodeAtom(json.get("uuid"), UUID_TYPE));
         }
         OptionalLong count = json.has("count") ? OptionalLong.of(json.get("count").asLong()) : OptionalLong.empty();
         List<Row> rows = List.of();
