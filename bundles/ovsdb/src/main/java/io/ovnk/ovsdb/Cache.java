@@ -21,6 +21,12 @@ public interface Cache {
     /** The table, or an exception naming it if it is not monitored. */
     CachedTable table(String name);
 
+    /** The typed views of a table's rows (each wraps a cached row; nothing is copied). */
+    <T> java.util.List<T> rows(TableModel<T> model);
+
+    /** The typed view of one row. */
+    <T> Optional<T> get(TableModel<T> model, java.util.UUID uuid);
+
     /** Runs {@code reader} while no update is applied, for reads across rows and tables that must agree. */
     <T> T read(Function<Cache, T> reader);
 

@@ -6,7 +6,7 @@ package io.ovnk.ovsdb;
  */
 public abstract sealed class OvsdbException extends RuntimeException permits RpcErrorException,
         OperationFailedException, NotConnectedException, DeadlineExceededException, SchemaViolationException,
-        ConnectionLostException, ProtocolException {
+        ConnectionLostException, ProtocolException, SchemaMismatchException {
 
     private static final long serialVersionUID = 1L;
 

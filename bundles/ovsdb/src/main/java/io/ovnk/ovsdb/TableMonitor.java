@@ -12,31 +12,37 @@ import java.util.function.Function;
  * @param indexes by name: the key a row is found under (null: not indexed); keys need not be unique
  */
 public record TableMonitor(String table, List<String> columns, List<Condition> where,
-        Map<String, Function<Row, Object>> indexes) {
+        Map<String, Function<Row, Object>> indexes, List<TableModel<?>> models) {
 
     public TableMonitor {
         columns = List.copyOf(columns);
         where = List.copyOf(where);
         indexes = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(indexes));
+        models = List.copyOf(models);
     }
 
     public static TableMonitor of(String table) {
-        return new TableMonitor(table, List.of(), List.of(), Map.of());
+        return new TableMonitor(table, List.of(), List.of(), Map.of(), List.of());
+    }
+
+    /** The model's table, all columns; the model is checked against the schema on every (re)connection. */
+    public static TableMonitor of(TableModel<?> model) {
+        return new TableMonitor(model.table(), List.of(), List.of(), Map.of(), List.of(model));
     }
 
     public TableMonitor columns(String... names) {
-        return new TableMonitor(table, List.of(names), where, indexes);
+        return new TableMonitor(table, List.of(names), where, indexes, models);
     }
 
     public TableMonitor where(Condition... conditions) {
-        return new TableMonitor(table, columns, List.of(conditions), indexes);
+        return new TableMonitor(table, columns, List.of(conditions), indexes, models);
     }
 
     /** An index on any function of a row, e.g. {@code row -> row.map("external_ids").get("pod")}. */
     public TableMonitor index(String name, Function<Row, Object> key) {
         Map<String, Function<Row, Object>> more = new LinkedHashMap<>(indexes);
         more.put(name, key);
-        return new TableMonitor(table, columns, where, more);
+        return new TableMonitor(table, columns, where, more, models);
     }
 
     /** An index on one key of a map column, e.g. {@code mapKeyIndex("pod", "external_ids", "pod")}. */

@@ -447,6 +447,13 @@ public final class Client implements OvsdbClient {
 
     /** Every table and column of the group exists, and conditions fit: or a SchemaViolationException. */
     private static void validate(DatabaseSchema known, MonitorGroup group) {
+        List<String> misfits = new ArrayList<>();
+        for (TableMonitor table : group.tables) {
+            table.models().forEach(model -> misfits.addAll(model.problems(known)));
+        }
+        if (!misfits.isEmpty()) {
+            throw new io.ovnk.ovsdb.SchemaMismatchException(misfits);
+        }
         for (TableMonitor table : group.tables) {
             var tableSchema = known.require(table.table());
             table.columns().forEach(tableSchema::require);

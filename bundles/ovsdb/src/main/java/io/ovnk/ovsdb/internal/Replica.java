@@ -347,6 +347,21 @@ final class Replica implements Cache {
     }
 
     @Override
+    public <T> List<T> rows(io.ovnk.ovsdb.TableModel<T> model) {
+        java.util.Collection<Row> rows = table(model.table()).rows();
+        List<T> views = new ArrayList<>(rows.size());
+        for (Row row : rows) {
+            views.add(model.view(row));
+        }
+        return views;
+    }
+
+    @Override
+    public <T> Optional<T> get(io.ovnk.ovsdb.TableModel<T> model, UUID uuid) {
+        return table(model.table()).get(uuid).map(model::view);
+    }
+
+    @Override
     public <T> T read(Function<Cache, T> reader) {
         lock.readLock().lock();
         try {
