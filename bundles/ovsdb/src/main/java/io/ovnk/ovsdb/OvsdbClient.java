@@ -37,7 +37,10 @@ public interface OvsdbClient extends AutoCloseable {
 
     CompletableFuture<DatabaseSchema> getSchema(String database);
 
-    /** One transaction of the operations, checked against the schema before it is sent; the default deadline. */
+    /**
+     * One transaction of the operations, checked against the schema before it is sent; the default deadline.
+     * Cancelling the returned future sends {@code cancel} for it (a waiting transaction stops waiting).
+     */
     CompletableFuture<TransactionResult> transact(Operation... operations);
 
     CompletableFuture<TransactionResult> transact(List<Operation> operations, Duration timeout);
@@ -45,8 +48,12 @@ public interface OvsdbClient extends AutoCloseable {
     /** A round trip to the server. */
     CompletableFuture<Void> echo();
 
-    /** Adds tables to the cache (kept across reconnects); completes when their rows are in it. */
-    CompletableFuture<Void> monitor(TableMonitor... tables);
+    /**
+     * Adds tables to the cache (kept across reconnects); completes, with a handle that cancels the monitor
+     * ({@code monitor_cancel}) and removes its tables, when their rows are in it. A table can be in one monitor
+     * only.
+     */
+    CompletableFuture<AutoCloseable> monitor(TableMonitor... tables);
 
     Cache cache();
 

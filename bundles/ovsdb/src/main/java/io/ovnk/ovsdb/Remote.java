@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * Where an OVSDB server listens, in the form the OVS tools write: {@code tcp:HOST:PORT}, {@code ssl:HOST:PORT}
- * ({@code [v6addr]} for IPv6) or {@code unix:PATH}.
+ * ({@code [v6addr]} for IPv6) or {@code unix:PATH}; the URL form {@code tcp://HOST:PORT} of ovn-kubernetes' flags is
+ * read as well.
  *
  * @param transport how to connect
  * @param host the host for tcp and ssl, null for unix
@@ -46,6 +47,9 @@ public record Remote(Transport transport, String host, int port, Path path) {
                 return new Remote(Transport.UNIX, null, 0, Path.of(rest));
             }
             case "tcp", "ssl" -> {
+                if (rest.startsWith("//")) {
+                    rest = rest.substring(2); // the URL form of the seed's flags: tcp://HOST:PORT
+                }
                 int split = rest.lastIndexOf(':');
                 if (split <= 0) {
                     throw new IllegalArgumentException("remote \"" + text + "\" has no port (" + scheme + ":HOST:PORT)");

@@ -82,8 +82,15 @@ public final class Client implements OvsdbClient {
     private int attempt;
     private int nextRemote;
 
-    /** A connection with its schema, once its monitors are in place. */
-    private record Session(JsonRpcConnection connection, Remote remote, DatabaseSchema schema) {
+    /**
+     * A connection with its schema, once its monitors are in place; {@code locks} are the lock requests made on
+     * it (the server refuses a second "lock" of one lock on one session).
+     */
+    private record Session(JsonRpcConnection connection, Remote remote, DatabaseSchema schema,
+            java.util.Map<String, CompletableFuture<Boolean>> locks) {
+        Session(JsonRpcConnection connection, Remote remote, DatabaseSchema schema) {
+            this(connection, remote, schema, new ConcurrentHashMap<>());
+        }
     }
 
     /** Tables monitored together under one monitor id, resumed from their own last transaction id. */
@@ -255,7 +262,14 @@ public final class Client implements OvsdbClient {
                 .thenComposeAsync(established -> {
                     heldLocks.clear();
                     List<CompletableFuture<Boolean>> locks = new ArrayList<>();
-                    wantedLocks.forEach(lock -> locks.add(requestLock(connection, "lock", lock)));
+                    // a lock the server refuses does not fail the connection: it is logged and no longer wanted
+                    wantedLocks.forEach(lock -> locks.add(established.locks().computeIfAbsent(lock,
+                            l -> requestLock(connection, "lock", l)).exceptionally(failure -> {
+                                LOG.error("{}: lock {} refused on reconnection ({}); no longer requested",
+                                        config.database(), lock, failure.getMessage());
+                                wantedLocks.remove(lock);
+                                return false;
+                            })));
                     return CompletableFuture.allOf(locks.toArray(CompletableFuture[]::new)).thenApply(i -> established);
                 }, worker);
     }
@@ -269,22 +283,36 @@ public final class Client implements OvsdbClient {
             return CompletableFuture.completedFuture(null);
         }
         ObjectNode requests = Values.NODES.objectNode();
-        requests.putObject("Database").putArray("columns").add("name").add("model").add("leader").add("connected");
-        return established.connection().call("monitor", JsonRpcConnection.params("_Server", SERVER_MONITOR, requests),
-                config.requestTimeout()).thenAccept(reply -> {
-                    String problem = leadership(reply);
+        requests.putObject("Database").putArray("columns").add("name").add("model").add("leader").add("connected")
+                .add("schema");
+        // change-aware: the server keeps us through a schema conversion and tells us through this monitor
+        // (we then reconnect to read the new schema) instead of dropping the connection
+        return established.connection().call("set_db_change_aware", JsonRpcConnection.params(true), config.requestTimeout())
+                .handle((ignored, unsupported) -> null)
+                .thenCompose(ignored -> established.connection().call("monitor",
+                        JsonRpcConnection.params("_Server", SERVER_MONITOR, requests), config.requestTimeout()))
+                .thenAccept(reply -> {
+                    String problem = leadership(reply, false);
                     if (problem != null) {
                         throw new NotConnectedException(established.remote() + " " + problem);
                     }
                 });
     }
 
-    /** Why the {@code _Server.Database} rows in an update say this is not the place to be, or null. */
-    private String leadership(JsonNode tableUpdates) {
+
+    /**
+     * Why the {@code _Server.Database} rows in an update say this is not the place to be, or null.
+     *
+     * @param update true for a change notification, where a new schema is a reason to reconnect too
+     */
+    private String leadership(JsonNode tableUpdates, boolean update) {
         for (JsonNode row : tableUpdates.path("Database")) {
             JsonNode current = row.path("new");
             if (current.isMissingNode() || !config.database().equals(current.path("name").asString(""))) {
                 continue;
+            }
+            if (update && row.path("old").has("schema")) {
+                return "converted " + config.database() + " to a new schema";
             }
             boolean clustered = "clustered".equals(current.path("model").asString(""));
             if (clustered && !current.path("leader").asBoolean(false)) {
@@ -365,7 +393,7 @@ public final class Client implements OvsdbClient {
 
     /** A change of _Server.Database (reader thread): leave a server that no longer leads. */
     private void serverUpdate(JsonNode tableUpdates) {
-        String problem = leadership(tableUpdates);
+        String problem = leadership(tableUpdates, true);
         Session current = session;
         if (problem != null && current != null) {
             LOG.info("{}: {} {}; moving to the leader", config.database(), current.remote(), problem);
@@ -416,7 +444,7 @@ public final class Client implements OvsdbClient {
     // ---- monitors
 
     @Override
-    public CompletableFuture<Void> monitor(TableMonitor... tables) {
+    public CompletableFuture<AutoCloseable> monitor(TableMonitor... tables) {
         MonitorGroup group = new MonitorGroup("m" + monitorIds.incrementAndGet(), List.of(tables));
         DatabaseSchema known = schema;
         if (known != null) {
@@ -426,24 +454,57 @@ public final class Client implements OvsdbClient {
                 return CompletableFuture.failedFuture(e);
             }
         }
-        CompletableFuture<Void> done = new CompletableFuture<>();
+        CompletableFuture<AutoCloseable> done = new CompletableFuture<>();
+        AutoCloseable handle = () -> cancel(group);
         worker.execute(() -> {
+            for (MonitorGroup other : monitors) {
+                for (String table : group.tableNames()) {
+                    if (other.tableNames().contains(table)) {
+                        // two monitors of one table would apply each update twice
+                        done.completeExceptionally(new io.ovnk.ovsdb.SchemaViolationException(table, null, null,
+                                "already monitored (monitor " + other.id + "); cancel that monitor first"));
+                        return;
+                    }
+                }
+            }
             monitors.add(group);
             Session current = session;
             if (current == null) {
                 // established with the next connection
-                group.firstLoad.whenComplete((ok, failure) -> complete(done, failure));
+                group.firstLoad.whenComplete((ok, failure) -> complete(done, handle, failure));
                 return;
             }
             establish(current, group).whenComplete((ok, failure) -> {
                 if (failure != null) {
                     monitors.remove(group);
                 }
-                complete(done, failure);
+                complete(done, handle, failure);
             });
         });
         return done;
     }
+
+    /**
+     * Stops a monitor, asynchronously on the worker (so closing it from any callback is safe): monitor_cancel on
+     * the server, its tables out of the cache, listeners hearing each row go.
+     */
+    private void cancel(MonitorGroup group) {
+        try {
+            worker.execute(() -> {
+                if (!monitors.remove(group)) {
+                    return;
+                }
+                Session current = session;
+                if (current != null) {
+                    current.connection().call("monitor_cancel", JsonRpcConnection.params(group.id), config.requestTimeout());
+                }
+                cache.drop(group.tableNames());
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closed) {
+            // the client is closed: nothing is monitored any more
+        }
+    }
+
 
     /** Every table and column of the group exists, and conditions fit: or a SchemaViolationException. */
     private static void validate(DatabaseSchema known, MonitorGroup group) {
@@ -570,18 +631,41 @@ public final class Client implements OvsdbClient {
             }
         }
         ArrayNode early = encoded;
-        return withSession(timeout, "transact", (established, left) -> {
+        // cancellation does not travel up a chain of futures: the caller's future is linked to the request by hand
+        CompletableFuture<TransactionResult> outcome = new CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicReference<CompletableFuture<?>> request = new java.util.concurrent.atomic.AtomicReference<>();
+        withSession(timeout, "transact", (established, left) -> {
+            if (outcome.isDone()) {
+                return CompletableFuture.<TransactionResult>failedFuture(new java.util.concurrent.CancellationException());
+            }
             ArrayNode params = early;
             if (params == null || established.schema() != known) {
                 try {
                     params = Transactions.encode(established.schema(), ops);
                 } catch (OvsdbException e) {
-                    return CompletableFuture.failedFuture(e);
+                    return CompletableFuture.<TransactionResult>failedFuture(e);
                 }
             }
-            return established.connection().call("transact", params, left)
-                    .thenApply(reply -> Transactions.decode(established.schema(), ops, reply));
+            CompletableFuture<JsonNode> call = established.connection().call("transact", params, left);
+            request.set(call);
+            if (outcome.isCancelled()) {
+                call.cancel(false);
+            }
+            return call.thenApply(reply -> Transactions.decode(established.schema(), ops, reply));
+        }).whenComplete((result, failure) -> {
+            if (failure == null) {
+                outcome.complete(result);
+            } else {
+                outcome.completeExceptionally(failure instanceof CompletionException ? failure.getCause() : failure);
+            }
         });
+        outcome.whenComplete((result, failure) -> {
+            CompletableFuture<?> sent = request.get();
+            if (outcome.isCancelled() && sent != null) {
+                sent.cancel(false);
+            }
+        });
+        return outcome;
     }
 
     @Override
@@ -633,18 +717,37 @@ public final class Client implements OvsdbClient {
 
     // ---- locks
 
+    /** Lock names are OVSDB ids; the server answers anything else with a syntax error. */
+    private static String requireLockId(String lock) {
+        if (lock == null || !lock.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+            throw new IllegalArgumentException("lock \"" + lock + "\" is not an OVSDB id ([A-Za-z_][A-Za-z0-9_]*)");
+        }
+        return lock;
+    }
+
     @Override
     public CompletableFuture<Boolean> lock(String lock) {
-        wantedLocks.add(lock);
-        return withSession(config.requestTimeout(), "lock",
-                (established, left) -> requestLock(established.connection(), "lock", lock));
+        wantedLocks.add(requireLockId(lock));
+        return withSession(config.requestTimeout(), "lock", (established, left) -> established.locks()
+                .computeIfAbsent(lock, l -> requestLock(established.connection(), "lock", l)));
     }
 
     @Override
     public CompletableFuture<Void> steal(String lock) {
-        wantedLocks.add(lock);
-        return withSession(config.requestTimeout(), "steal",
-                (established, left) -> requestLock(established.connection(), "steal", lock).thenApply(held -> null));
+        wantedLocks.add(requireLockId(lock));
+        return withSession(config.requestTimeout(), "steal", (established, left) -> {
+            if (heldLocks.contains(lock)) {
+                return CompletableFuture.<Void>completedFuture(null);
+            }
+            if (established.locks().remove(lock) != null) {
+                // the server takes no steal while this session waits for the same lock: withdraw the wait first
+                // (requests on one connection are handled in order, so the steal follows it)
+                established.connection().call("unlock", JsonRpcConnection.params(lock), left);
+            }
+            CompletableFuture<Boolean> stolen = requestLock(established.connection(), "steal", lock);
+            established.locks().put(lock, stolen);
+            return stolen.thenApply(held -> null);
+        });
     }
 
     private CompletableFuture<Boolean> requestLock(JsonRpcConnection connection, String method, String lock) {
@@ -659,10 +762,12 @@ public final class Client implements OvsdbClient {
 
     @Override
     public CompletableFuture<Void> unlock(String lock) {
-        wantedLocks.remove(lock);
+        wantedLocks.remove(requireLockId(lock));
         heldLocks.remove(lock);
-        return withSession(config.requestTimeout(), "unlock", (established, left) -> established.connection()
-                .call("unlock", JsonRpcConnection.params(lock), left).thenApply(reply -> null));
+        return withSession(config.requestTimeout(), "unlock", (established, left) -> {
+            established.locks().remove(lock);
+            return established.connection().call("unlock", JsonRpcConnection.params(lock), left).thenApply(reply -> null);
+        });
     }
 
     private void lockEvent(String lock, boolean locked) {
@@ -793,9 +898,9 @@ public final class Client implements OvsdbClient {
         }
     }
 
-    private static void complete(CompletableFuture<Void> future, Throwable failure) {
+    private static <T> void complete(CompletableFuture<T> future, T value, Throwable failure) {
         if (failure == null) {
-            future.complete(null);
+            future.complete(value);
         } else {
             future.completeExceptionally(failure instanceof CompletionException ? failure.getCause() : failure);
         }

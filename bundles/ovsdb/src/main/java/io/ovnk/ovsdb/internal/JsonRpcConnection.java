@@ -119,6 +119,17 @@ final class JsonRpcConnection implements AutoCloseable {
                         + ": no answer within " + timeout.toMillis() + " ms"));
             }
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        // a caller that cancels the future cancels the request on the server too (RFC 7047 4.1.4)
+        future.whenComplete((result, failure) -> {
+            if (future.isCancelled() && pending.remove(id) != null) {
+                request.cancelDeadline();
+                try {
+                    notify("cancel", Values.NODES.arrayNode(1).add(id));
+                } catch (IOException e) {
+                    close(e);
+                }
+            }
+        });
         ObjectNode message = Values.NODES.objectNode();
         message.put("id", id);
         message.put("method", method);

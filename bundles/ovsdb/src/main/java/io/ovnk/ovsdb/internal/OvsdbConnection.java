@@ -188,7 +188,7 @@ public final class OvsdbConnection implements OvsdbClient {
     }
 
     @Override
-    public CompletableFuture<Void> monitor(TableMonitor... tables) {
+    public CompletableFuture<AutoCloseable> monitor(TableMonitor... tables) {
         return client.monitor(tables);
     }
 

@@ -59,6 +59,23 @@ final class Replica implements Cache {
         tables.putIfAbsent(schema.name(), new TableReplica(schema, monitor));
     }
 
+    /** Stops replicating tables: their rows leave the cache, and listeners hear each one go. */
+    void drop(Set<String> names) {
+        List<RowChange> changes = new ArrayList<>();
+        lock.writeLock().lock();
+        try {
+            for (String name : names) {
+                TableReplica replica = tables.remove(name);
+                if (replica != null) {
+                    replica.rows().forEach(row -> changes.add(new RowChange(name, row.uuid(), row, null)));
+                }
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+        publish(changes);
+    }
+
     TableReplica replica(String table) {
         return tables.get(table);
     }
