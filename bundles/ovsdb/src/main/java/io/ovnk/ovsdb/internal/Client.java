@@ -47,7 +47,6 @@ import tools.jackson.databind.node.ObjectNode;
 public final class Client implements OvsdbClient {
 
     private static final Logger LOG = LoggerFactory.getLogger(Client.class);
-    private static final AtomicInteger INSTANCES = new AtomicInteger();
     private static final Duration MIN_BACKOFF = Duration.ofMillis(100);
     private static final String NO_TRANSACTION = "00000000-0000-0000-0000-000000000000";
     /** The monitor id of the leader-only watch on the _Server database. */
@@ -116,7 +115,8 @@ public final class Client implements OvsdbClient {
 
     public Client(OvsdbClientConfig config) {
         this.config = config;
-        this.name = "ovsdb-" + config.database() + "-" + INSTANCES.incrementAndGet();
+        // thread names tell clients apart without a static counter (no static mutable state in a bundle)
+        this.name = "ovsdb-" + config.database() + "-" + Integer.toHexString(System.identityHashCode(this));
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon(name + "-timer"));
         this.worker = Executors.newSingleThreadExecutor(daemon(name + "-worker"));
         this.delivery = Executors.newSingleThreadExecutor(daemon(name + "-listeners"));
