@@ -96,8 +96,10 @@ class ClientTest {
                 .mutation(Mutation.insert("external_ids", Map.of("owner", "ovnk")), Mutation.delete("external_ids", Set.of("pod"))),
                 Operation.update("Logical_Switch_Port").where(Condition.equal("name", "tx-p1")).set("tag", 42),
                 Operation.comment("ovnk test"),
-                Operation.select("Logical_Switch_Port").where(Condition.uuid(portUuid)))
+                Operation.select("Logical_Switch_Port").where(Condition.uuid(portUuid)),
+                Operation.commit(false))
                 .get(5, TimeUnit.SECONDS);
+        assertEquals(5, mutated.results().size());
         assertEquals(1, mutated.count(0));
         assertEquals(1, mutated.count(1));
         Row after = mutated.rows(3).get(0);
