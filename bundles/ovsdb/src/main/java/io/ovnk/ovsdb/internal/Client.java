@@ -594,7 +594,8 @@ public final class Client implements OvsdbClient {
         }
         long start = System.nanoTime();
         Session current = session;
-        CompletableFuture<Session> connected = current != null ? CompletableFuture.completedFuture(current)
+        CompletableFuture<Session> connected = current != null && current.connection().isOpen()
+                ? CompletableFuture.completedFuture(current)
                 : ready.copy().orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
         return connected.handle((established, failure) -> {
             if (failure != null) {
@@ -608,9 +609,21 @@ public final class Client implements OvsdbClient {
                 return CompletableFuture.<T>failedFuture(cause);
             }
             Duration left = timeout.minusNanos(System.nanoTime() - start);
-            return call.apply(established, left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left);
+            Duration remaining = left.isNegative() || left.isZero() ? Duration.ofMillis(1) : left;
+            return call.apply(established, remaining).exceptionallyCompose(failure2 -> {
+                Throwable cause = failure2 instanceof CompletionException ? failure2.getCause() : failure2;
+                if (cause instanceof NotSentException) {
+                    // the connection died before the request left: the server never saw it, send it on the next
+                    if (ready.isDone() && session == established) {
+                        ready = new CompletableFuture<>();
+                    }
+                    return withSession(remaining, what, call);
+                }
+                return CompletableFuture.<T>failedFuture(cause);
+            });
         }).thenCompose(Function.identity());
     }
+
 
     @Override
     public CompletableFuture<TransactionResult> transact(Operation... operations) {

@@ -140,7 +140,7 @@ final class JsonRpcConnection implements AutoCloseable {
             Pending failed = pending.remove(id);
             if (failed != null) {
                 failed.cancelDeadline();
-                future.completeExceptionally(new ConnectionLostException(method + " to " + remote()
+                future.completeExceptionally(new NotSentException(method + " to " + remote()
                         + ": could not be sent: " + e.getMessage(), e));
             }
             close(e);

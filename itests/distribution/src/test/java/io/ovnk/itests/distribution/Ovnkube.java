@@ -121,6 +121,58 @@ final class Ovnkube implements AutoCloseable {
         }
     }
 
+    /** Waits for a line matching anywhere in the output so far or to come, earlier lines included. */
+    void awaitAnywhere(String regex, Duration timeout) {
+        synchronized (lines) {
+            consumed = 0;
+        }
+        awaitEach(timeout, regex);
+    }
+
+    /**
+     * Waits until each regex has matched a line printed after those already awaited, in any order: for lines
+     * written by different threads (a component and the runtime), whose order is not defined.
+     */
+    void awaitEach(Duration timeout, String... regexes) {
+        List<Pattern> patterns = new ArrayList<>();
+        for (String regex : regexes) {
+            patterns.add(Pattern.compile(regex));
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (lines) {
+            int start = consumed;
+            while (true) {
+                int last = -1;
+                boolean all = true;
+                for (Pattern pattern : patterns) {
+                    int found = -1;
+                    for (int i = start; i < lines.size() && found < 0; i++) {
+                        if (pattern.matcher(lines.get(i)).find()) {
+                            found = i;
+                        }
+                    }
+                    all &= found >= 0;
+                    last = Math.max(last, found);
+                }
+                if (all) {
+                    consumed = last + 1;
+                    return;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !process.isAlive()) {
+                    throw new AssertionError("not every one of " + List.of(regexes) + " within " + timeout.toMillis()
+                            + " ms; output:\n" + String.join("\n", lines));
+                }
+                try {
+                    lines.wait(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError("interrupted");
+                }
+            }
+        }
+    }
+
     private boolean consumedAll() {
         return consumed >= lines.size();
     }
