@@ -68,8 +68,7 @@ public final class OvsdbBench {
         int syncPorts = Integer.getInteger("bench.syncPorts", 100_000);
         int nbctlPorts = Integer.getInteger("bench.nbctlPorts", ports);
         List<String> lines = new ArrayList<>();
-        lines.add("# OVSDB client benchmark, " + java.time.LocalDate.now() + ", " + Runtime.getRuntime().availableProcessors()
-                + " cores, " + System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        lines.add(Report.heading("OVSDB client benchmark"));
         lines.add("");
 
         // warm-up: the JIT compiles the client's and the raw path's code on a throw-away server first
@@ -134,13 +133,7 @@ public final class OvsdbBench {
                 + "to a raw socket (%.2f x)", syncPorts, syncPorts / 1000, REPEATS, syncs.get(0)[0] / 1e6,
                 syncs.get(syncs.size() - 1)[0] / 1e6, sync[0] / 1e6, sync[1] / (double) (syncPorts + syncPorts / 1000),
                 sync[2] / 1e6, (double) sync[0] / sync[2]));
-        String report = String.join("\n", lines) + "\n";
-        System.out.println();
-        System.out.print(report);
-        String out = System.getProperty("bench.out");
-        if (out != null && !out.isBlank() && !out.contains("${")) {
-            Files.writeString(Path.of(out), report);
-        }
+        Report.publish(lines);
     }
 
     private static Result median(List<Result> results) {
