@@ -20,11 +20,18 @@ final class MockApiServer {
 
     /** Starts a server holding one Node, "node-a"; it lives as long as the JVM. Returns its URL. */
     static String startWithOneNode() {
+        return startWithNodes("node-a");
+    }
+
+    /** Starts a server holding the named Nodes; it lives as long as the JVM. Returns its URL. */
+    static String startWithNodes(String... names) {
         KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new KubernetesCrudDispatcher(), false);
         server.init(InetAddress.getLoopbackAddress(), 0);
         try (KubernetesClient seed = server.createClient()) {
-            seed.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-a").endMetadata().build()).create();
+            for (String name : names) {
+                seed.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
+            }
         }
         return server.url("/");
     }
