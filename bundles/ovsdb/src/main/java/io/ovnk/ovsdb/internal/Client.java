@@ -100,6 +100,13 @@ public final class Client implements OvsdbClient {
         /** 3 for monitor_cond_since/update3, 2 for monitor_cond/update2, 1 for monitor/update. */
         volatile int version = 3;
         final CompletableFuture<Void> firstLoad = new CompletableFuture<>();
+        /**
+         * Worker only. False from the monitor request until its reply is in the cache: an update can overtake the
+         * reply's handling (the reply may complete before its handler is attached), and applying it first would
+         * let the reply's full load wipe it out. Such updates wait in {@link #early}.
+         */
+        boolean replied;
+        final List<Runnable> early = new ArrayList<>();
 
         MonitorGroup(String id, List<TableMonitor> tables) {
             this.id = id;
@@ -424,6 +431,10 @@ public final class Client implements OvsdbClient {
         if (group == null) {
             return; // a monitor we cancelled
         }
+        if (!group.replied) {
+            group.early.add(() -> update(monitorId, transactionId, tableUpdates, version));
+            return;
+        }
         try {
             cache.apply(tableUpdates, version);
         } catch (OvsdbException e) {
@@ -552,6 +563,8 @@ public final class Client implements OvsdbClient {
         if (group.version == 3) {
             params.add(group.lastTransactionId == null ? NO_TRANSACTION : group.lastTransactionId);
         }
+        group.replied = false;
+        group.early.clear(); // what a previous session sent early is superseded by this request's reply
         return connection.call(method, params, timeout).handleAsync((reply, failure) -> {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
@@ -580,6 +593,10 @@ public final class Client implements OvsdbClient {
                 fullLoads.incrementAndGet();
                 cache.replace(group.tableNames(), reply, group.version);
             }
+            group.replied = true;
+            List<Runnable> overtaking = List.copyOf(group.early);
+            group.early.clear();
+            overtaking.forEach(Runnable::run);
             return CompletableFuture.<Void>completedFuture(null);
         }, worker).thenCompose(Function.identity());
     }
