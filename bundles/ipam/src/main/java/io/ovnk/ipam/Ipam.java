@@ -15,6 +15,19 @@ public interface Ipam {
     /** The configured cluster subnets, in the order they are used. */
     List<ClusterSubnet> clusterSubnets();
 
+    /** The configured join subnets (between the cluster router and the gateway routers), IPv4 first. */
+    List<Cidr> joinSubnets();
+
+    /** The configured service CIDRs. */
+    List<Cidr> serviceCidrs();
+
+    /**
+     * Forgets every node subnet and pod address, keeping the configuration: a master that (re)gains leadership
+     * clears, then {@link #recover}s from what the cluster records, since another master may have allocated
+     * meanwhile.
+     */
+    void clear();
+
     /**
      * The node's subnets, one per configured family, allocating those it does not hold yet (next-fit from the
      * cluster subnets, in order). A node keeps its subnets until they are released.

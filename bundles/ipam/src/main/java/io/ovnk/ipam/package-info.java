@@ -4,5 +4,5 @@
  * records; every failure is an {@link io.ovnk.ipam.IpamException} subtype naming what was at fault.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package io.ovnk.ipam;

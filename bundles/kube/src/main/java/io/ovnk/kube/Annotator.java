@@ -23,4 +23,10 @@ public interface Annotator {
      */
     <T extends HasMetadata> T annotate(Class<T> type, String namespace, String name,
             Function<T, Map<String, String>> changes);
+
+    /**
+     * As {@link #annotate(Class, String, String, Function)}, but the first attempt is computed from {@code known}
+     * (typically the informer's copy) and saves the read; a conflict falls back to reading.
+     */
+    <T extends HasMetadata> T annotate(T known, Function<T, Map<String, String>> changes);
 }

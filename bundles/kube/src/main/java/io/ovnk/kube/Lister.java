@@ -18,4 +18,7 @@ public interface Lister<T extends HasMetadata> {
 
     /** True once the informer's first list has arrived; before that the cache may be incomplete. */
     boolean hasSynced();
+
+    /** Completes when the informer's first list has arrived (at once if it has); fails if the informer could not start. */
+    java.util.concurrent.CompletionStage<Void> synced();
 }

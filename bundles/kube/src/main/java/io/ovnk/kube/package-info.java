@@ -6,5 +6,5 @@
  * {@code KubernetesClient} itself is published as a service by this bundle.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package io.ovnk.kube;

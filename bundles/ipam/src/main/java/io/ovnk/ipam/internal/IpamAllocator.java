@@ -97,6 +97,32 @@ public final class IpamAllocator implements Ipam {
         return state.settings().clusterSubnets();
     }
 
+    @Override
+    public List<Cidr> joinSubnets() {
+        return state.settings().joinSubnets().stream().sorted(Comparator.comparing(Cidr::family)).toList();
+    }
+
+    @Override
+    public List<Cidr> serviceCidrs() {
+        return state.settings().serviceCidrs();
+    }
+
+    @Override
+    public void clear() {
+        nodeLock.lock();
+        try {
+            int nodes = allNodeSubnets().size();
+            State old = state;
+            state = build(old.settings());
+            for (FamilyAllocator family : old.families()) {
+                family.pools().forEach(AddressPool::retire); // a pod call still holding one fails instead of allocating
+            }
+            LOG.info("cleared: {} nodes' subnets and their pod addresses forgotten", nodes);
+        } finally {
+            nodeLock.unlock();
+        }
+    }
+
     // ---- node subnets
 
     @Override

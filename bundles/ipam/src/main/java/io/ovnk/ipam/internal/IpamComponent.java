@@ -91,6 +91,21 @@ public final class IpamComponent implements Ipam {
     }
 
     @Override
+    public List<io.ovnk.ipam.Cidr> joinSubnets() {
+        return allocator.joinSubnets();
+    }
+
+    @Override
+    public List<io.ovnk.ipam.Cidr> serviceCidrs() {
+        return allocator.serviceCidrs();
+    }
+
+    @Override
+    public void clear() {
+        allocator.clear();
+    }
+
+    @Override
     public NodeSubnets allocateNodeSubnets(String node) {
         return allocator.allocateNodeSubnets(node);
     }

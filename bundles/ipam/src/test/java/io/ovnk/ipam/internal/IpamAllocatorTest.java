@@ -250,6 +250,21 @@ class IpamAllocatorTest {
     }
 
     @Test
+    void clearingForgetsEverythingButTheConfiguration() {
+        IpamAllocator ipam = allocator("10.128.0.0/14/23", "fd00:10:244::/48");
+        ipam.allocateNodeSubnets("node1");
+        ipam.allocatePodAddresses("node1");
+        ipam.clear();
+        assertEquals(List.of(), ipam.allNodeSubnets());
+        assertEquals(List.of(), ipam.usage());
+        assertThrows(UnknownNodeException.class, () -> ipam.allocatePodAddresses("node1"));
+        assertEquals(List.of(Cidr.parse("10.128.0.0/23"), Cidr.parse("fd00:10:244::/64")),
+                ipam.allocateNodeSubnets("node1").subnets(), "the same subnets are free again");
+        assertEquals(List.of(Cidr.parse("100.64.0.0/16"), Cidr.parse("fd98::/64")), ipam.joinSubnets());
+        assertEquals(List.of(Cidr.parse("172.16.1.0/24")), ipam.serviceCidrs());
+    }
+
+    @Test
     void aLiveReconfigurationKeepsEveryAllocation() {
         IpamAllocator ipam = allocator("10.128.0.0/14/23");
         ipam.allocateNodeSubnets("node1");

@@ -25,4 +25,9 @@ public final class AnnotatorComponent implements Annotator {
             Function<T, Map<String, String>> changes) {
         return annotator.annotate(type, namespace, name, changes);
     }
+
+    @Override
+    public <T extends HasMetadata> T annotate(T known, Function<T, Map<String, String>> changes) {
+        return annotator.annotate(known, changes);
+    }
 }

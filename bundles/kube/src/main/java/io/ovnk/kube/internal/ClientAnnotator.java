@@ -35,12 +35,25 @@ public final class ClientAnnotator implements Annotator {
     @Override
     public <T extends HasMetadata> T annotate(Class<T> type, String namespace, String name,
             Function<T, Map<String, String>> changes) {
+        return annotate(type, namespace, name, null, changes);
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <T extends HasMetadata> T annotate(T known, Function<T, Map<String, String>> changes) {
+        String namespace = known.getMetadata().getNamespace();
+        return annotate((Class<T>) known.getClass(), namespace == null || namespace.isEmpty() ? null : namespace,
+                known.getMetadata().getName(), known, changes);
+    }
+
+    private <T extends HasMetadata> T annotate(Class<T> type, String namespace, String name, T known,
+            Function<T, Map<String, String>> changes) {
         String what = type.getSimpleName().toLowerCase(java.util.Locale.ROOT) + " "
                 + (namespace == null ? "" : namespace + "/") + name;
         KubernetesClientException last = null;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
             Resource<T> resource = resource(type, namespace, name);
-            T current = resource.get();
+            T current = attempt == 1 && known != null ? known : resource.get();
             if (current == null) {
                 throw new KubeException.NotFound(what + " does not exist");
             }

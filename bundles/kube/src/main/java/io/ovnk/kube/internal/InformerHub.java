@@ -85,13 +85,15 @@ public final class InformerHub implements Informers, AutoCloseable {
         /** Guards the fan-out list against a queue being seeded while events arrive. */
         final ReentrantLock lock = new ReentrantLock();
         final List<KeyedQueue<T>> subscribers = new CopyOnWriteArrayList<>();
+        final java.util.concurrent.CompletableFuture<Void> started;
 
         Kind(Class<T> type) {
             this.type = type;
             this.informer = informable(type).runnableInformer(settings.resync().toMillis());
             informer.addEventHandler(this);
             long start = System.nanoTime();
-            informer.start().whenComplete((ignored, failure) -> {
+            this.started = informer.start().toCompletableFuture();
+            started.whenComplete((ignored, failure) -> {
                 if (failure != null && closed) {
                     LOG.debug("informer {}: closed before it synced", type.getSimpleName());
                 } else if (failure != null) {
@@ -179,6 +181,11 @@ public final class InformerHub implements Informers, AutoCloseable {
         @Override
         public boolean hasSynced() {
             return informer.hasSynced();
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<Void> synced() {
+            return started.copy();
         }
     }
 

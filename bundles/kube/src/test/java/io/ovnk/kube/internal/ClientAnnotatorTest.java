@@ -48,6 +48,30 @@ class ClientAnnotatorTest {
     }
 
     @Test
+    void aStaleKnownCopyCostsOneConflictAndNothingElse() {
+        api.client.nodes().resource(new NodeBuilder().withNewMetadata().withName("node-k").endMetadata().build()).create();
+        Node stale = api.client.nodes().withName("node-k").get();
+        api.newClient().nodes().withName("node-k").edit(n -> new NodeBuilder(n).editMetadata().addToLabels("moved", "on")
+                .endMetadata().build());
+        AtomicInteger computations = new AtomicInteger();
+        annotator.annotate(stale, current -> {
+            computations.incrementAndGet();
+            return Map.of("a", "b");
+        });
+        assertEquals(2, computations.get(), "the stale copy was refused (409), the fresh read succeeded");
+        Node now = api.client.nodes().withName("node-k").get();
+        assertEquals("b", now.getMetadata().getAnnotations().get("a"));
+        assertEquals("on", now.getMetadata().getLabels().get("moved"));
+        Node fresh = api.client.nodes().withName("node-k").get();
+        AtomicInteger once = new AtomicInteger();
+        annotator.annotate(fresh, current -> {
+            once.incrementAndGet();
+            return Map.of("c", "d");
+        });
+        assertEquals(1, once.get(), "a current copy needs no read");
+    }
+
+    @Test
     void nullRemovesAnAnnotationAndAnUnchangedValueWritesNothing() {
         api.client.pods().inNamespace("default").resource(new PodBuilder().withNewMetadata().withNamespace("default")
                 .withName("web").addToAnnotations("ovn", "{}").addToAnnotations("x", "1").endMetadata().build()).create();

@@ -1,0 +1,65 @@
+package io.ovnk.master.internal;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.ovnk.ipam.Ipam;
+import io.ovnk.kube.AnnotationException;
+import io.ovnk.kube.AnnotationProblems;
+import io.ovnk.kube.Annotator;
+import io.ovnk.kube.Informers;
+import io.ovnk.kube.OvnAnnotations;
+import io.ovnk.network.spi.PodPortBinder;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** What the controllers share: the Northbound writers, the IPAM, the Kubernetes side and the problem book. */
+final class MasterContext {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MasterContext.class);
+
+    final Northbound nb;
+    final ClusterTopology topology;
+    final NodeNetwork nodes;
+    final PodPorts pods;
+    final ServiceBalancers services;
+    final Ipam ipam;
+    final Informers informers;
+    final Annotator annotator;
+    final KubeEvents events;
+    final Supplier<PodPortBinder> binder;
+    final AnnotationProblems problems = new AnnotationProblems();
+    final PodAddressBook addresses = new PodAddressBook();
+
+    MasterContext(Northbound nb, Ipam ipam, Informers informers, Annotator annotator, KubeEvents events,
+            Supplier<PodPortBinder> binder) {
+        this.nb = nb;
+        this.topology = new ClusterTopology(nb, ipam.joinSubnets());
+        this.nodes = new NodeNetwork(nb);
+        this.pods = new PodPorts(nb);
+        this.services = new ServiceBalancers(nb);
+        this.ipam = ipam;
+        this.informers = informers;
+        this.annotator = annotator;
+        this.events = events;
+        this.binder = binder;
+    }
+
+    /**
+     * Reports a problem with an object once per change of the offending value: one WARN line naming object and
+     * field, and a Warning Event on the object. The object then waits for a change.
+     */
+    void problem(HasMetadata object, String field, String value, String reason, String message) {
+        AnnotationException key = new AnnotationException(OvnAnnotations.describe(object), field, value, message);
+        if (problems.firstReport(key)) {
+            LOG.warn("{}; waiting for it to change", key.getMessage());
+            events.warning(object, reason, key.getMessage());
+        }
+    }
+
+    void problem(HasMetadata object, AnnotationException problem) {
+        if (problems.firstReport(problem)) {
+            LOG.warn("{}; waiting for it to change", problem.getMessage());
+            events.warning(object, "InvalidAnnotation", problem.getMessage());
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package io.ovnk.master.internal;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.ovnk.ipam.AddressUnavailableException;
+import io.ovnk.ipam.Cidr;
+import io.ovnk.ipam.IpAddress;
+import io.ovnk.ipam.PodAddresses;
+import io.ovnk.ipam.SubnetExhaustedException;
+import io.ovnk.kube.AnnotationException;
+import io.ovnk.kube.KubeException;
+import io.ovnk.kube.LegacyPodAnnotation;
+import io.ovnk.kube.OvnAnnotations;
+import io.ovnk.kube.PodNetwork;
+import io.ovnk.kube.PodNetworksAnnotation;
+import io.ovnk.kube.ResourceHandler;
+import io.ovnk.network.spi.PodInfo;
+import io.ovnk.network.spi.PodPortBinder;
+import io.ovnk.network.spi.PortBinding;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Pods: addresses and MAC (kept from the pod's annotation, or allocated), written to the pod's annotations
+ * first, then its logical switch port in one Northbound transaction. Deleted and completed pods lose their port
+ * and give their addresses back, unless another live pod holds them.
+ */
+final class PodHandler implements ResourceHandler<Pod> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PodHandler.class);
+
+    private final MasterContext context;
+
+    PodHandler(MasterContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public Class<Pod> resourceType() {
+        return Pod.class;
+    }
+
+    static String key(Pod pod) {
+        return pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
+    }
+
+    /** Pods the master wires: scheduled, on the pod network, not finished. */
+    static boolean wired(Pod pod) {
+        return pod.getSpec() != null && pod.getSpec().getNodeName() != null && !pod.getSpec().getNodeName().isEmpty()
+                && !Boolean.TRUE.equals(pod.getSpec().getHostNetwork()) && !completed(pod);
+    }
+
+    static boolean completed(Pod pod) {
+        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+        return "Succeeded".equals(phase) || "Failed".equals(phase);
+    }
+
+    @Override
+    public void added(Pod pod) {
+        if (completed(pod)) {
+            release(pod);
+            return;
+        }
+        if (!wired(pod)) {
+            return;
+        }
+        String key = key(pod);
+        String node = pod.getSpec().getNodeName();
+        PodPortBinder binder = context.binder.get();
+        if (binder == null) {
+            throw new IllegalStateException("pod " + key + ": no network mode bundle (overlay, underlay) is active");
+        }
+        PortBinding binding;
+        try {
+            binding = binder.bind(new PodInfo(pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+                    pod.getMetadata().getUid(), node, pod.getMetadata().getLabels(), pod.getMetadata().getAnnotations()));
+        } catch (IllegalArgumentException e) {
+            context.problem(pod, binder.mode(), String.valueOf(pod.getMetadata().getAnnotations()), "InvalidPod",
+                    "pod " + key + ": " + binder.mode() + " mode: " + e.getMessage());
+            return;
+        }
+        Optional<PodNetworksAnnotation> annotated;
+        Optional<LegacyPodAnnotation> legacy;
+        try {
+            annotated = OvnAnnotations.read(pod, OvnAnnotations.POD_NETWORKS, PodNetworksAnnotation::parse);
+            legacy = OvnAnnotations.read(pod, OvnAnnotations.LEGACY_POD, LegacyPodAnnotation::parse);
+        } catch (AnnotationException e) {
+            context.problem(pod, e);
+            return;
+        }
+        PodNetwork network = annotated.map(PodNetworksAnnotation::defaultNetwork).orElse(null);
+        if (network == null && legacy.isPresent()) {
+            // written by the seed era's master: adopt it
+            LegacyPodAnnotation old = legacy.get();
+            network = new PodNetwork(List.of(old.ipAddress()), old.macAddress(), List.of(old.gatewayIp()), List.of(), "primary");
+        }
+        if (network != null) {
+            if (!hold(pod, node, network)) {
+                return;
+            }
+            if (annotated.isEmpty() || legacy.isEmpty()) {
+                writeAnnotations(pod, network); // complete what an older writer left half done
+            }
+        } else {
+            network = allocate(pod, node);
+            if (network == null) {
+                return;
+            }
+        }
+        context.pods.ensure(new PodPorts.Spec(pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+                pod.getMetadata().getUid(), node, network.macAddress(), network.ipAddresses(), binding));
+    }
+
+    /** Makes sure the IPAM and the address book hold the annotated addresses for this pod; false if another does. */
+    private boolean hold(Pod pod, String node, PodNetwork network) {
+        String key = key(pod);
+        List<IpAddress> ips = network.ipAddresses().stream().map(Cidr::address).toList();
+        Optional<PodAddressBook.Entry> known = context.addresses.get(key);
+        if (known.isPresent() && known.get().addresses().equals(ips)) {
+            return true;
+        }
+        try {
+            context.ipam.allocatePodAddresses(node, ips);
+        } catch (AddressUnavailableException e) {
+            String holder = context.addresses.holder(e.address()).map(other -> ", held by pod " + other).orElse("");
+            context.problem(pod, OvnAnnotations.POD_NETWORKS, ips.toString(), "AddressConflict", "pod " + key
+                    + ": annotation " + OvnAnnotations.POD_NETWORKS + ": " + e.getMessage() + holder);
+            return false;
+        }
+        context.addresses.put(key, new PodAddressBook.Entry(node, ips));
+        return true;
+    }
+
+    /** New addresses, annotated on the pod before anything else; null when the pod went away meanwhile. */
+    private PodNetwork allocate(Pod pod, String node) {
+        String key = key(pod);
+        PodAddresses got;
+        try {
+            got = context.ipam.allocatePodAddresses(node);
+        } catch (SubnetExhaustedException e) {
+            context.problem(pod, "node subnet", e.subnets().toString(), "AddressesExhausted", "pod " + key + ": "
+                    + e.getMessage());
+            throw e; // retried with backoff: a release may free one
+        }
+        PodNetwork network = new PodNetwork(got.addresses(), got.mac(), got.gateways(), List.of(), "primary");
+        try {
+            writeAnnotations(pod, network);
+        } catch (KubeException.NotFound gone) {
+            context.ipam.releasePodAddresses(node, got.ips());
+            return null;
+        } catch (RuntimeException e) {
+            context.ipam.releasePodAddresses(node, got.ips());
+            throw e;
+        }
+        context.addresses.put(key, new PodAddressBook.Entry(node, got.ips()));
+        LOG.debug("pod {}: {} {}", key, got.addresses(), got.mac());
+        return network;
+    }
+
+    private void writeAnnotations(Pod pod, PodNetwork network) {
+        Map<String, String> values = new HashMap<>();
+        values.put(OvnAnnotations.POD_NETWORKS, PodNetworksAnnotation.ofDefault(network).toJson());
+        values.put(OvnAnnotations.LEGACY_POD, LegacyPodAnnotation.of(network).toJson());
+        context.annotator.annotate(pod, current -> values);
+    }
+
+    @Override
+    public void deleted(Pod pod) {
+        release(pod);
+        context.problems.forget(OvnAnnotations.describe(pod), OvnAnnotations.POD_NETWORKS);
+    }
+
+    private void release(Pod pod) {
+        String key = key(pod);
+        boolean removed = context.pods.remove(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
+        Optional<PodAddressBook.Entry> entry = context.addresses.remove(key);
+        if (entry.isPresent()) {
+            // an address another live pod holds (it was handed on while this pod lingered) stays with it
+            List<IpAddress> free = entry.get().addresses().stream()
+                    .filter(address -> context.addresses.holder(address).isEmpty()).toList();
+            context.ipam.releasePodAddresses(entry.get().node(), free);
+        }
+        if (removed || entry.isPresent()) {
+            LOG.debug("pod {}: port removed, addresses {} released", key, entry.map(PodAddressBook.Entry::addresses)
+                    .orElse(List.of()));
+        }
+    }
+
+}
