@@ -232,9 +232,15 @@ final class KeyedQueue<T extends HasMetadata> {
             entry.attempts++;
             lastFailure = key + ": " + failure;
             java.time.Duration wait = backoff.after(entry.attempts);
-            LOG.warn("{}: {} failed (attempt {}), retrying in {} ms: {}", name, key, entry.attempts, wait.toMillis(),
-                    failure.toString());
-            LOG.debug("{}: {} failure", name, key, failure);
+            // the first two failures are often an order of events resolving itself (a pod before its node);
+            // a third, milliseconds later, is worth a line, and then every tenth
+            if (entry.attempts == 3 || entry.attempts % 10 == 0) {
+                LOG.warn("{}: {} failed (attempt {}), retrying in {} ms: {}", name, key, entry.attempts, wait.toMillis(),
+                        failure.toString());
+            } else {
+                LOG.debug("{}: {} failed (attempt {}), retrying in {} ms: {}", name, key, entry.attempts, wait.toMillis(),
+                        failure.toString());
+            }
             if (stopped) {
                 return;
             }

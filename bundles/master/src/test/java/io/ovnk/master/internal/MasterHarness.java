@@ -82,6 +82,15 @@ final class MasterHarness implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The process stops working: its master ends. Its watches stay open until the harness closes, because
+         * fabric8's mock server blocks its event loop for 30 s on the next write to a closed watch, which would
+         * stall the next term's requests.
+         */
+        void stop() {
+            master.close();
+        }
+
         @Override
         public void close() {
             master.close();
