@@ -49,10 +49,11 @@ final class MasterContext {
      * field, and a Warning Event on the object. The object then waits for a change.
      */
     void problem(HasMetadata object, String field, String value, String reason, String message) {
+        // the exception is only the "once per value" key here; the message is complete as given
         AnnotationException key = new AnnotationException(OvnAnnotations.describe(object), field, value, message);
         if (problems.firstReport(key)) {
-            LOG.warn("{}; waiting for it to change", key.getMessage());
-            events.warning(object, reason, key.getMessage());
+            LOG.warn("{}; waiting for it to change", message);
+            events.warning(object, reason, message);
         }
     }
 
