@@ -52,8 +52,7 @@ public final class ClientAnnotator implements Annotator {
                 + (namespace == null ? "" : namespace + "/") + name;
         KubernetesClientException last = null;
         for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-            Resource<T> resource = resource(type, namespace, name);
-            T current = attempt == 1 && known != null ? known : resource.get();
+            T current = attempt == 1 && known != null ? known : resource(type, namespace, name).get();
             if (current == null) {
                 throw new KubeException.NotFound(what + " does not exist");
             }
@@ -65,7 +64,8 @@ public final class ClientAnnotator implements Annotator {
                 return current; // nothing to write
             }
             try {
-                return resource.patch(PatchContext.of(PatchType.JSON_MERGE),
+                // patched through the object itself: a Resource made from a name alone reads the object first
+                return item(type, namespace, current).patch(PatchContext.of(PatchType.JSON_MERGE),
                         mergePatch(current.getMetadata().getResourceVersion(), wanted));
             } catch (KubernetesClientException e) {
                 if (e.getCode() == 404) {
@@ -94,6 +94,13 @@ public final class ClientAnnotator implements Annotator {
             }
         });
         return patch.toString();
+    }
+
+    private <T extends HasMetadata> Resource<T> item(Class<T> type, String namespace, T item) {
+        if (Namespaced.class.isAssignableFrom(type)) {
+            return Kinds.resources(client, type).inNamespace(namespace).resource(item);
+        }
+        return Kinds.resources(client, type).resource(item);
     }
 
     private <T extends HasMetadata> Resource<T> resource(Class<T> type, String namespace, String name) {

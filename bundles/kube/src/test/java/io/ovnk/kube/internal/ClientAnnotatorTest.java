@@ -64,11 +64,13 @@ class ClientAnnotatorTest {
         assertEquals("on", now.getMetadata().getLabels().get("moved"));
         Node fresh = api.client.nodes().withName("node-k").get();
         AtomicInteger once = new AtomicInteger();
+        int requestsBefore = api.server.getRequestCount();
         annotator.annotate(fresh, current -> {
             once.incrementAndGet();
             return Map.of("c", "d");
         });
         assertEquals(1, once.get(), "a current copy needs no read");
+        assertEquals(1, api.server.getRequestCount() - requestsBefore, "one request: the PATCH, no GET before it");
     }
 
     @Test
