@@ -73,6 +73,7 @@ public final class KubeBench {
     }
 
     public static void main(String[] args) throws Exception {
+        MockServerLogs.quiet();
         int pods = Integer.getInteger("bench.pods", 10_000);
         List<String> lines = new ArrayList<>();
         lines.add(Report.heading("Kubernetes informer benchmark"));

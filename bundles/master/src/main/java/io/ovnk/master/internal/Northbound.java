@@ -19,6 +19,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The master's view of the Northbound: the tables it works on, monitored into the client's cache and indexed by
@@ -39,6 +40,7 @@ final class Northbound implements AutoCloseable {
 
     private final OvsdbClient client;
     private final Duration timeout;
+    private final AtomicLong commits = new AtomicLong();
     private AutoCloseable monitor;
 
     Northbound(OvsdbClient client, Duration timeout) {
@@ -103,6 +105,7 @@ final class Northbound implements AutoCloseable {
         if (operations.isEmpty()) {
             return null;
         }
+        commits.incrementAndGet();
         try {
             return client.transact(operations, timeout).get(timeout.toMillis() + 1_000, TimeUnit.MILLISECONDS);
         } catch (ExecutionException | CompletionException e) {
@@ -117,6 +120,11 @@ final class Northbound implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while committing to the Northbound", e);
         }
+    }
+
+    /** Transactions sent since this view was made (benchmarks report transactions per pod). */
+    long commits() {
+        return commits.get();
     }
 
     /** Guards an insert of a row whose name the schema does not keep unique: the transaction fails if one exists. */
