@@ -359,6 +359,14 @@ public final class Client implements OvsdbClient {
             if (closed) {
                 return;
             }
+            try {
+                dispatch(method, params);
+            } catch (java.util.concurrent.RejectedExecutionException closing) {
+                // the client closed between the check above and now: an update for it has no one to go to
+            }
+        }
+
+        private void dispatch(String method, JsonNode params) {
             switch (method) {
                 case "update3" -> worker.execute(() -> update(params.path(0).asString(null), params.path(1).asString(null),
                         params.path(2), 2));

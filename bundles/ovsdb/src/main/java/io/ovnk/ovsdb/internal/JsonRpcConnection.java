@@ -112,13 +112,21 @@ final class JsonRpcConnection implements AutoCloseable {
         CompletableFuture<JsonNode> future = new CompletableFuture<>();
         Pending request = new Pending(method, future);
         pending.put(id, request);
-        request.deadline = scheduler.schedule(() -> {
-            Pending expired = pending.remove(id);
-            if (expired != null) {
-                expired.future().completeExceptionally(new DeadlineExceededException(method + " to " + remote()
-                        + ": no answer within " + timeout.toMillis() + " ms"));
-            }
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        try {
+            request.deadline = scheduler.schedule(() -> {
+                Pending expired = pending.remove(id);
+                if (expired != null) {
+                    expired.future().completeExceptionally(new DeadlineExceededException(method + " to " + remote()
+                            + ": no answer within " + timeout.toMillis() + " ms"));
+                }
+            }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException clientClosed) {
+            // the client is closing (its scheduler is shut down): the request is never sent
+            pending.remove(id);
+            future.completeExceptionally(new ConnectionLostException(method + " to " + remote()
+                    + ": not sent, the client is closed", clientClosed));
+            return future;
+        }
         // a caller that cancels the future cancels the request on the server too (RFC 7047 4.1.4)
         future.whenComplete((result, failure) -> {
             if (future.isCancelled() && pending.remove(id) != null) {

@@ -65,6 +65,33 @@ class ClientTest {
     }
 
     @Test
+    void closingRightAfterCancellingAMonitorThrowsNothingOnAnyThread() throws Exception {
+        java.util.List<Throwable> uncaught = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.setDefaultUncaughtExceptionHandler((thread, e) -> uncaught.add(e));
+        java.util.Set<Thread> before = Thread.getAllStackTraces().keySet();
+        try {
+            for (int round = 0; round < 20; round++) {
+                OvsdbClient shortLived = OvsdbClients.connect(OvsdbClientConfig.of("OVN_Northbound",
+                        stack.northbound().unixRemote()));
+                AutoCloseable monitor = shortLived.monitor(io.ovnk.ovsdb.TableMonitor.of("Logical_Switch"))
+                        .get(10, TimeUnit.SECONDS);
+                monitor.close();
+                shortLived.close();
+            }
+            // a client's threads end after close: join them so that anything they throw has been thrown
+            for (Thread thread : Thread.getAllStackTraces().keySet()) {
+                if (thread.getName().startsWith("ovsdb-") && !before.contains(thread)) {
+                    thread.join(5_000);
+                }
+            }
+        } finally {
+            Thread.setDefaultUncaughtExceptionHandler(previous);
+        }
+        assertEquals(List.of(), uncaught, "nothing thrown on the clients' threads");
+    }
+
+    @Test
     void listsTheDatabasesAndKnowsTheSchema() throws Exception {
         assertTrue(client.listDatabases().get(5, TimeUnit.SECONDS).containsAll(List.of("OVN_Northbound", "_Server")));
         TableSchema ports = client.schema().require("Logical_Switch_Port");
