@@ -118,6 +118,7 @@ public final class OvnStack implements AutoCloseable {
         private boolean southbound;
         private int chassisCount;
         private boolean chassisInRootNamespace;
+        private boolean chassisUnconfigured;
         private Path root;
         private Path directory;
 
@@ -154,6 +155,18 @@ public final class OvnStack implements AutoCloseable {
          */
         public Builder chassisInRootNamespace() {
             this.chassisInRootNamespace = true;
+            return this;
+        }
+
+        /**
+         * Leaves each chassis's OVN configuration to the code under test (a node agent): its Open_vSwitch row
+         * gets no {@code external_ids} (no system-id, hostname, ovn-remote, ovn-encap-*), no {@code br-int} is
+         * created, and {@link #start()} does not wait for the chassis to register in the Southbound. The daemons
+         * (ovsdb-server, ovs-vswitchd in its namespace, ovn-controller) run as usual; ovn-controller waits until
+         * its configuration appears.
+         */
+        public Builder chassisUnconfigured() {
+            this.chassisUnconfigured = true;
             return this;
         }
 
@@ -230,7 +243,7 @@ public final class OvnStack implements AutoCloseable {
         for (int i = 1; i <= settings.chassisCount; i++) {
             chassis.add(startChassis(i));
         }
-        for (Chassis c : chassis) {
+        for (Chassis c : settings.chassisUnconfigured ? List.<Chassis>of() : chassis) {
             try {
                 sbctl("wait-until", "Chassis", c.name());
             } catch (CommandException e) {
@@ -396,10 +409,14 @@ public final class OvnStack implements AutoCloseable {
         Database database = new Database("Open_vSwitch", socket, 0);
         String vsctl = "--db=" + database.unixRemote();
         local.run("ovs-vsctl", vsctl, "--no-wait", "init");
-        local.run("ovs-vsctl", vsctl, "--no-wait", "set", "Open_vSwitch", ".", "other_config:hw-offload=false",
-                "external_ids:system-id=" + name, "external_ids:hostname=" + name,
-                "external_ids:ovn-remote=" + southbound.tcpRemote(), "external_ids:ovn-encap-type=geneve",
-                "external_ids:ovn-encap-ip=" + encapIp, "external_ids:ovn-bridge-datapath-type=netdev");
+        if (settings.chassisUnconfigured) {
+            local.run("ovs-vsctl", vsctl, "--no-wait", "set", "Open_vSwitch", ".", "other_config:hw-offload=false");
+        } else {
+            local.run("ovs-vsctl", vsctl, "--no-wait", "set", "Open_vSwitch", ".", "other_config:hw-offload=false",
+                    "external_ids:system-id=" + name, "external_ids:hostname=" + name,
+                    "external_ids:ovn-remote=" + southbound.tcpRemote(), "external_ids:ovn-encap-type=geneve",
+                    "external_ids:ovn-encap-ip=" + encapIp, "external_ids:ovn-bridge-datapath-type=netdev");
+        }
 
         List<String> vswitchd = new ArrayList<>();
         if (namespace != null) {
@@ -413,8 +430,10 @@ public final class OvnStack implements AutoCloseable {
         // br-int before ovn-controller: otherwise it backs off for a second connecting to br-int.mgmt.
         // This also waits for ovs-vswitchd: without --no-wait, ovs-vsctl returns once the bridge exists.
         try {
-            local.run("ovs-vsctl", "--timeout=30", vsctl, "--may-exist", "add-br", "br-int", "--", "set", "Bridge",
-                    "br-int", "datapath_type=netdev", "fail_mode=secure", "other_config:disable-in-band=true");
+            if (!settings.chassisUnconfigured) {
+                local.run("ovs-vsctl", "--timeout=30", vsctl, "--may-exist", "add-br", "br-int", "--", "set", "Bridge",
+                        "br-int", "datapath_type=netdev", "fail_mode=secure", "other_config:disable-in-band=true");
+            }
         } catch (CommandException e) {
             switchd.requireAlive();
             throw e;
