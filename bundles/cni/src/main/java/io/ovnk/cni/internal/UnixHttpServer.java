@@ -1,0 +1,408 @@
+package io.ovnk.cni.internal;
+
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Locale;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A minimal HTTP/1.1 server on a unix socket, enough for the CNI shim: POST with a Content-Length body, one
+ * request per connection, answered with {@code Connection: close}. Chunked, length-less and oversized requests,
+ * other methods and malformed HTTP are answered with a 4xx and a CNI error body; a client that does not send its
+ * request within the read timeout is cut off. Nothing a client sends stops the server.
+ *
+ * <p>The socket file is made 0600 right after bind; a missing directory is made 0700. A socket file left by a dead
+ * process is replaced; a live server's socket or any other file at the path is not touched.
+ */
+final class UnixHttpServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UnixHttpServer.class);
+    private static final int MAX_HEADER_BYTES = 16 * 1024;
+    private static final int BACKLOG = 256;
+    private static final int QUEUED_CONNECTIONS = 1024;
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFSOCK = 0140000;
+
+    /** How much a request may carry and how long its client may take to send it (and to take the answer). */
+    record Limits(int maxRequestBytes, Duration ioTimeout) {
+    }
+
+    /** An answer: status and a JSON body. */
+    record Response(int status, byte[] body) {
+    }
+
+    private final Path path;
+    private final ServerSocketChannel server;
+    private final Function<byte[], Response> handler;
+    private final Supplier<Limits> limits;
+    private final ThreadPoolExecutor workers;
+    private final ScheduledExecutorService deadlines;
+    private final Thread acceptor;
+    private volatile boolean closed;
+
+    private UnixHttpServer(Path path, ServerSocketChannel server, Function<byte[], Response> handler,
+            Supplier<Limits> limits, int workerCount) {
+        this.path = path;
+        this.server = server;
+        this.handler = handler;
+        this.limits = limits;
+        AtomicInteger threads = new AtomicInteger();
+        this.workers = new ThreadPoolExecutor(workerCount, workerCount, 60, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(QUEUED_CONNECTIONS), runnable -> {
+                    Thread thread = new Thread(runnable, "ovnk-cni-" + threads.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        workers.allowCoreThreadTimeOut(true);
+        this.deadlines = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "ovnk-cni-deadlines");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.acceptor = new Thread(this::acceptLoop, "ovnk-cni-accept " + path);
+        acceptor.setDaemon(true);
+    }
+
+    /**
+     * Binds the socket and starts serving.
+     *
+     * @throws IOException naming the path when the socket cannot be bound (another file there, a live server)
+     */
+    static UnixHttpServer start(Path path, Function<byte[], Response> handler, Supplier<Limits> limits,
+            int workers) throws IOException {
+        UnixHttpServer server = new UnixHttpServer(path, bind(path), handler, limits, workers);
+        server.acceptor.start();
+        return server;
+    }
+
+    Path path() {
+        return path;
+    }
+
+    void setWorkers(int count) {
+        if (count > workers.getMaximumPoolSize()) {
+            workers.setMaximumPoolSize(count);
+            workers.setCorePoolSize(count);
+        } else {
+            workers.setCorePoolSize(count);
+            workers.setMaximumPoolSize(count);
+        }
+    }
+
+    static ServerSocketChannel bind(Path path) throws IOException {
+        Path socket = path.toAbsolutePath();
+        makeDirectory(socket.getParent());
+        if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+            if (!isSocket(socket)) {
+                throw new FileAlreadyExistsException(socket.toString(), null,
+                        "exists and is not a socket; it is left alone, the CNI server does not start there");
+            }
+            if (answers(socket)) {
+                throw new FileAlreadyExistsException(socket.toString(), null,
+                        "another server is listening on it; the CNI server does not take it over");
+            }
+            Files.delete(socket);
+            LOG.info("CNI server: removed the stale socket {} of a process that is gone", socket);
+        }
+        ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            channel.bind(UnixDomainSocketAddress.of(socket), BACKLOG);
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            Files.deleteIfExists(socket);
+            throw e;
+        }
+        return channel;
+    }
+
+    /** Makes the missing directories of {@code directory}, each 0700 whatever the umask. */
+    private static void makeDirectory(Path directory) throws IOException {
+        Deque<Path> missing = new ArrayDeque<>();
+        for (Path at = directory; at != null && !Files.exists(at); at = at.getParent()) {
+            missing.push(at);
+        }
+        for (Path at : missing) {
+            try {
+                Files.createDirectory(at);
+            } catch (FileAlreadyExistsException raced) {
+                continue;
+            }
+            Files.setPosixFilePermissions(at, PosixFilePermissions.fromString("rwx------"));
+        }
+        if (!Files.isDirectory(directory)) {
+            throw new IOException(directory + " is not a directory");
+        }
+    }
+
+    static boolean isSocket(Path path) throws IOException {
+        Object mode = Files.getAttribute(path, "unix:mode", LinkOption.NOFOLLOW_LINKS);
+        return mode instanceof Integer bits && (bits & S_IFMT) == S_IFSOCK;
+    }
+
+    private static boolean answers(Path socket) {
+        try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            return probe.isConnected();
+        } catch (IOException refused) {
+            return false;
+        }
+    }
+
+    private void acceptLoop() {
+        while (!closed) {
+            SocketChannel client;
+            try {
+                client = server.accept();
+            } catch (ClosedChannelException e) {
+                return;
+            } catch (IOException e) {
+                if (closed) {
+                    return;
+                }
+                LOG.warn("CNI server {}: accept failed: {}; going on", path, e.toString());
+                continue;
+            }
+            try {
+                workers.execute(() -> serve(client));
+            } catch (RejectedExecutionException e) {
+                LOG.warn("CNI server {}: {} requests are queued already; connection refused", path,
+                        workers.getQueue().size());
+                closeQuietly(client);
+            }
+        }
+    }
+
+    /** An HTTP answer to a request that never reached the handler. */
+    private static final class HttpError extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int status;
+
+        HttpError(int status, String message) {
+            super(message);
+            this.status = status;
+        }
+    }
+
+    private void serve(SocketChannel client) {
+        Limits now = limits.get();
+        ScheduledFuture<?> deadline = deadlines.schedule(() -> closeQuietly(client), now.ioTimeout().toMillis(),
+                TimeUnit.MILLISECONDS);
+        try {
+            Response response;
+            try {
+                byte[] body = readRequest(client, now.maxRequestBytes());
+                if (!deadline.cancel(false)) {
+                    return; // too slow: already cut off
+                }
+                response = handle(body);
+            } catch (HttpError e) {
+                deadline.cancel(false);
+                LOG.debug("CNI server {}: HTTP {}: {}", path, e.status, e.getMessage());
+                response = new Response(e.status, CniResults.bytes(CniResults.error(CniVersions.CURRENT,
+                        new CniException(CniException.DECODING_FAILURE, "HTTP: " + e.getMessage()))));
+            }
+            deadline = deadlines.schedule(() -> closeQuietly(client), now.ioTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
+            write(client, response);
+        } catch (IOException e) {
+            LOG.debug("CNI server {}: connection ended: {}", path, e.toString());
+        } finally {
+            deadline.cancel(false);
+            closeQuietly(client);
+        }
+    }
+
+    private Response handle(byte[] body) {
+        try {
+            return handler.apply(body);
+        } catch (RuntimeException e) {
+            LOG.error("CNI server {}: the request handler failed", path, e);
+            return new Response(500, CniResults.bytes(CniResults.error(CniVersions.CURRENT,
+                    new CniException(CniException.IO_FAILURE, "internal error: " + e))));
+        }
+    }
+
+    private byte[] readRequest(SocketChannel client, int maxBody) throws IOException, HttpError {
+        ByteBuffer head = ByteBuffer.allocate(MAX_HEADER_BYTES);
+        int end;
+        while ((end = headerEnd(head)) < 0) {
+            if (!head.hasRemaining()) {
+                throw new HttpError(431, "request headers exceed " + MAX_HEADER_BYTES + " bytes");
+            }
+            if (client.read(head) < 0) {
+                throw new IOException("the client closed the connection before the end of its headers");
+            }
+        }
+        String[] lines = new String(head.array(), 0, end, StandardCharsets.ISO_8859_1).split("\r\n", -1);
+        String[] requestLine = lines[0].split(" ", -1);
+        if (requestLine.length != 3 || requestLine[0].isEmpty() || !requestLine[2].startsWith("HTTP/1.")) {
+            throw new HttpError(400, "malformed request line \"" + printable(lines[0]) + "\"");
+        }
+        long length = -1;
+        boolean expectContinue = false;
+        for (int i = 1; i < lines.length; i++) {
+            String line = lines[i];
+            int colon = line.indexOf(':');
+            if (colon <= 0 || line.charAt(0) == ' ' || line.charAt(0) == '\t') {
+                throw new HttpError(400, "malformed header line \"" + printable(line) + "\"");
+            }
+            String name = line.substring(0, colon).strip().toLowerCase(Locale.ROOT);
+            String value = line.substring(colon + 1).strip();
+            switch (name) {
+                case "transfer-encoding" -> throw new HttpError(411, "Transfer-Encoding \"" + printable(value)
+                        + "\" is not supported; send the body with a Content-Length");
+                case "content-length" -> {
+                    if (value.isEmpty() || value.length() > 18 || !value.chars().allMatch(Character::isDigit)) {
+                        throw new HttpError(400, "Content-Length \"" + printable(value) + "\" is not a number");
+                    }
+                    long parsed = Long.parseLong(value);
+                    if (length >= 0 && parsed != length) {
+                        throw new HttpError(400, "Content-Length is given twice, differently");
+                    }
+                    length = parsed;
+                }
+                case "expect" -> expectContinue = value.equalsIgnoreCase("100-continue");
+                default -> {
+                    // other headers do not matter here
+                }
+            }
+        }
+        if (!requestLine[0].equals("POST")) {
+            throw new HttpError(405, "method " + printable(requestLine[0]) + " is not allowed, only POST");
+        }
+        if (!requestLine[1].equals("/")) {
+            throw new HttpError(404, "no resource " + printable(requestLine[1]) + ", only /");
+        }
+        if (length < 0) {
+            throw new HttpError(411, "Content-Length is missing");
+        }
+        if (length > maxBody) {
+            throw new HttpError(413, "the request body of " + length + " bytes exceeds " + maxBody
+                    + " bytes (max.request.bytes)");
+        }
+        byte[] body = new byte[(int) length];
+        int have = Math.min(head.position() - end - 4, body.length);
+        System.arraycopy(head.array(), end + 4, body, 0, have);
+        if (have < body.length && expectContinue) {
+            writeFully(client, ByteBuffer.wrap("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
+        }
+        ByteBuffer rest = ByteBuffer.wrap(body, have, body.length - have);
+        while (rest.hasRemaining()) {
+            if (client.read(rest) < 0) {
+                throw new IOException("the client closed the connection after " + rest.position() + " of "
+                        + body.length + " body bytes");
+            }
+        }
+        return body;
+    }
+
+    private static int headerEnd(ByteBuffer buffer) {
+        byte[] bytes = buffer.array();
+        for (int i = 0; i + 3 < buffer.position(); i++) {
+            if (bytes[i] == '\r' && bytes[i + 1] == '\n' && bytes[i + 2] == '\r' && bytes[i + 3] == '\n') {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String printable(String text) {
+        String cut = text.length() > 80 ? text.substring(0, 80) + "..." : text;
+        StringBuilder out = new StringBuilder(cut.length());
+        cut.chars().forEach(c -> out.append(c < 0x20 || c > 0x7e ? '?' : (char) c));
+        return out.toString();
+    }
+
+    private static void write(SocketChannel client, Response response) throws IOException {
+        String head = "HTTP/1.1 " + response.status() + " " + reason(response.status()) + "\r\n"
+                + "Content-Type: application/json\r\n"
+                + "Content-Length: " + response.body().length + "\r\n"
+                + "Connection: close\r\n\r\n";
+        writeFully(client, ByteBuffer.wrap(head.getBytes(StandardCharsets.US_ASCII)), ByteBuffer.wrap(response.body()));
+    }
+
+    private static void writeFully(SocketChannel client, ByteBuffer... buffers) throws IOException {
+        for (ByteBuffer buffer : buffers) {
+            while (buffer.hasRemaining()) {
+                client.write(buffer);
+            }
+        }
+    }
+
+    private static String reason(int status) {
+        return switch (status) {
+            case 200 -> "OK";
+            case 400 -> "Bad Request";
+            case 404 -> "Not Found";
+            case 405 -> "Method Not Allowed";
+            case 411 -> "Length Required";
+            case 413 -> "Content Too Large";
+            case 431 -> "Request Header Fields Too Large";
+            default -> "Internal Server Error";
+        };
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            // nothing more to do with it
+        }
+    }
+
+    /**
+     * Stops accepting, removes the socket file, lets running requests finish for a moment and then interrupts
+     * them (a waiting ADD answers "try again later").
+     */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            server.close();
+        } catch (IOException e) {
+            LOG.debug("CNI server {}: closing: {}", path, e.toString());
+        }
+        try {
+            Files.deleteIfExists(path.toAbsolutePath());
+        } catch (IOException e) {
+            LOG.warn("CNI server: cannot remove the socket {}: {}", path, e.toString());
+        }
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(2, TimeUnit.SECONDS)) {
+                workers.shutdownNow();
+                workers.awaitTermination(2, TimeUnit.SECONDS);
+            }
+            acceptor.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            workers.shutdownNow();
+        }
+        deadlines.shutdownNow();
+    }
+}
