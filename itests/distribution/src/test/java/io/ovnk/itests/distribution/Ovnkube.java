@@ -36,6 +36,15 @@ final class Ovnkube implements AutoCloseable {
     Ovnkube(Path parent) {
         this.home = parent.resolve("ovnk");
         copy(DISTRIBUTION, home);
+        // the node role's CNI server installs into /etc/cni/net.d and /opt/cni/bin by default: a test's copy
+        // keeps its socket, shim and network configuration inside its own directory (a test may overwrite this)
+        Path cni = home.resolve("data/test-cni");
+        try {
+            Files.writeString(home.resolve("etc/io.ovnk.cni.cfg"), "socket.path = " + cni.resolve("run/cni.sock")
+                    + "\nbin.dir = " + cni.resolve("bin") + "\nconf.dir = " + cni.resolve("net.d") + "\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     Path home() {
