@@ -1,0 +1,93 @@
+package io.ovnk.gateway.internal;
+
+import io.ovnk.ovsdb.Condition;
+import io.ovnk.ovsdb.Row;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The names ovn-kubernetes gives its gateway objects, and the {@code external_ids} by which the gateway knows its
+ * own rows: owner-controller {@value #CONTROLLER}, never the master's {@code ovnk}, so the master's start-of-term
+ * clean-up (which removes {@code ovnk} rows that no object backs) never touches them, and
+ * {@code gateway:cleanup} touches nothing else.
+ */
+final class GatewayNames {
+
+    static final String CLUSTER_ROUTER = "ovn_cluster_router";
+    static final String JOIN_SWITCH = "join";
+    static final String NODEPORT_LB_GROUP = "ovnkGatewayNodePortLBGroup";
+    /** The per-chassis template variable holding the node's IPv4 address. */
+    static final String NODE_IP_VAR = "NODEIP";
+
+    static final String OWNER_CONTROLLER = "k8s.ovn.org/owner-controller";
+    static final String OWNER_TYPE = "k8s.ovn.org/owner-type";
+    static final String OWNER = "k8s.ovn.org/name";
+    static final String CONTROLLER = "ovnk-gateway";
+
+    static final String TYPE_NODE = "Node";
+    static final String TYPE_SERVICE = "Service";
+
+    static final String ROUTER = "Logical_Router";
+    static final String ROUTER_PORT = "Logical_Router_Port";
+    static final String SWITCH = "Logical_Switch";
+    static final String SWITCH_PORT = "Logical_Switch_Port";
+    static final String STATIC_ROUTE = "Logical_Router_Static_Route";
+    static final String NAT = "NAT";
+    static final String LOAD_BALANCER = "Load_Balancer";
+    static final String LB_GROUP = "Load_Balancer_Group";
+    static final String TEMPLATE_VAR = "Chassis_Template_Var";
+
+    private GatewayNames() {
+    }
+
+    static String gatewayRouter(String node) {
+        return "GR_" + node;
+    }
+
+    static String routerToJoin(String node) {
+        return "rtoj-" + gatewayRouter(node);
+    }
+
+    static String joinToRouter(String node) {
+        return "jtor-" + gatewayRouter(node);
+    }
+
+    static String externalSwitch(String node) {
+        return "ext_" + node;
+    }
+
+    static String externalToRouter(String node) {
+        return "etor-" + gatewayRouter(node);
+    }
+
+    static String routerToExternal(String node) {
+        return "rtoe-" + gatewayRouter(node);
+    }
+
+    static String nodePortBalancer(String namespace, String service, String protocol) {
+        return "Service_" + namespace + "/" + service + "_" + protocol.toUpperCase(Locale.ROOT) + "_node_router_template_IPv4";
+    }
+
+    static Map<String, String> owned(String type, String owner) {
+        return Map.of(OWNER_CONTROLLER, CONTROLLER, OWNER_TYPE, type, OWNER, owner);
+    }
+
+    /** Rows of this controller owned by one object (a where-clause, as OVSDB evaluates it server-side). */
+    static Condition[] ownedBy(String type, String owner) {
+        return new Condition[] { Condition.includes("external_ids", owned(type, owner)) };
+    }
+
+    /** Every row of this controller. */
+    static Condition[] ours() {
+        return new Condition[] { Condition.includes("external_ids", Map.of(OWNER_CONTROLLER, CONTROLLER)) };
+    }
+
+    static boolean isOurs(Row row) {
+        return row.table().column("external_ids").isPresent()
+                && CONTROLLER.equals(row.<String, String>map("external_ids").get(OWNER_CONTROLLER));
+    }
+
+    static String owner(Row row) {
+        return row.<String, String>map("external_ids").getOrDefault(OWNER, "");
+    }
+}
