@@ -93,6 +93,15 @@ public final class Chassis {
      * @param cidr the pod address with its prefix length, e.g. {@code 10.244.0.3/24}
      */
     public Pod plug(Pod pod, String logicalPort, String mac, String cidr, String gateway, int mtu) {
+        return plug(pod, logicalPort, mac, cidr, gateway, mtu, java.util.Map.of());
+    }
+
+    /**
+     * As {@link #plug(Pod, String, String, String, String, int)}, with further {@code external_ids} on the OVS
+     * interface, e.g. {@code iface-id-ver} for a logical port that names the pod's UID in {@code options:iface-id-ver}.
+     */
+    public Pod plug(Pod pod, String logicalPort, String mac, String cidr, String gateway, int mtu,
+            java.util.Map<String, String> externalIds) {
         String host = pod.hostInterface();
         List<String> create = new ArrayList<>(List.of("ip", "link", "add", host));
         if (namespace != null) {
@@ -107,9 +116,11 @@ public final class Chassis {
         // the userspace datapath cannot checksum-offload for a veth (nor tunnel offloaded packets): compute in the pod
         pod.exec("ethtool", "-K", "eth0", "tx", "off");
         execInDatapathNamespace("ip", "link", "set", host, "up");
-        vsctl("add-port", "br-int", host, "--", "set", "Interface", host,
+        List<String> add = new ArrayList<>(List.of("add-port", "br-int", host, "--", "set", "Interface", host,
                 "external_ids:iface-id=" + logicalPort, "external_ids:attached_mac=" + mac,
-                "external_ids:ip_addresses=" + cidr, "external_ids:sandbox=" + pod.namespace());
+                "external_ids:ip_addresses=" + cidr, "external_ids:sandbox=" + pod.namespace()));
+        externalIds.forEach((key, value) -> add.add("external_ids:" + key + "=" + value));
+        vsctl(add.toArray(String[]::new));
         vsctl("wait-until", "Interface", host, "external_ids:ovn-installed=true");
         return pod;
     }

@@ -126,7 +126,10 @@ final class GatewayHarness implements AutoCloseable {
                         // not what is awaited
                     }
                 });
-        return found.whenComplete((e, t) -> informer.close());
+        // closed with the harness, not when found: fabric8's mock server blocks its event loop for 30 s on the next
+        // write to a watch closed under it, which would stall every request after
+        closeables.add(informer);
+        return found;
     }
 
     @Override

@@ -169,10 +169,10 @@ class GatewayNodeTest {
         PodNetwork network = PodNetworksAnnotation.parse(harness.kube.pods().inNamespace("default").withName("web").get()
                 .getMetadata().getAnnotations().get(OvnAnnotations.POD_NETWORKS)).defaultNetwork();
         Cidr podCidr = network.ipAddresses().get(0);
-        // the fixture's plug sets no iface-id-ver (a CNI plugin would): the port is claimed without the check
-        harness.stack.nbctl("remove", "Logical_Switch_Port", "default_web", "options", "iface-id-ver");
+        // as a CNI ADD does: the interface names the pod's UID, which the master put in options:iface-id-ver
+        String uid = harness.kube.pods().inNamespace("default").withName("web").get().getMetadata().getUid();
         Pod web = chassis.plug(harness.stack.createPod("web"), "default_web", network.macAddress().toString(),
-                podCidr.toString(), network.gatewayIps().get(0).toString(), 1400);
+                podCidr.toString(), network.gatewayIps().get(0).toString(), 1400, Map.of("iface-id-ver", uid));
         serve(web, "$s=IO::Socket::INET->new(LocalPort=>8080,Listen=>5,ReuseAddr=>1) or die $!; print \"ready\\n\"; "
                 + "while($c=$s->accept){$l=<$c>; print $c \"echo:$l\"; close $c}");
         serve(web, "$s=IO::Socket::INET->new(LocalPort=>8080,Proto=>'udp') or die $!; print \"ready\\n\"; "
