@@ -41,6 +41,7 @@ public final class OvnStack implements AutoCloseable {
     private final List<Chassis> chassis = new ArrayList<>();
     private final List<String> namespaces = new ArrayList<>();
     private final List<Pod> pods = new ArrayList<>();
+    private final List<GuestVm> vms = new ArrayList<>();
     private final Thread shutdownHook;
     /** The standalone databases' servers, by schema name, so tests can kill and restart them. */
     private final Map<String, Daemon> databaseServers = new HashMap<>();
@@ -543,6 +544,20 @@ public final class OvnStack implements AutoCloseable {
         return pod;
     }
 
+    /**
+     * A "VM" on a chassis: a namespace plugged into its br-int as the ordinary logical port {@code logicalPort}
+     * (which must exist in NB with {@code mac} and the address of {@code cidr}), running its own OVS with bridge
+     * {@code br-guest} that trunks the VM's NIC; stopped and deleted with the stack. See {@link GuestVm}.
+     */
+    public synchronized GuestVm createVm(Chassis chassis, String name, String logicalPort, String mac, String cidr,
+            String gateway) {
+        int index = vms.size() + 1;
+        GuestVm vm = GuestVm.start(chassis, name, prefix + "-vm" + index, prefix + "v" + index,
+                directory.resolve("vm" + index), logicalPort, mac, cidr, gateway, commands, record);
+        vms.add(vm);
+        return vm;
+    }
+
     /** Every daemon of the stack, running or not. */
     public List<Daemon> daemons() {
         List<Daemon> all = new ArrayList<>(central);
@@ -557,10 +572,11 @@ public final class OvnStack implements AutoCloseable {
         return all;
     }
 
-    /** Every network namespace the stack made (chassis, underlay, pods). */
+    /** Every network namespace the stack made (chassis, underlay, pods, VMs). */
     public List<String> namespaces() {
         List<String> all = new ArrayList<>(namespaces);
         pods.forEach(pod -> all.add(pod.namespace()));
+        vms.forEach(vm -> all.add(vm.namespace()));
         return all;
     }
 
@@ -575,6 +591,9 @@ public final class OvnStack implements AutoCloseable {
         }
         closed = true;
         List<RuntimeException> failures = new ArrayList<>();
+        for (GuestVm vm : vms) {
+            attempt(failures, vm::stop);
+        }
         for (Pod pod : pods) {
             attempt(failures, () -> Namespaces.delete(pod.namespace(), commands));
         }

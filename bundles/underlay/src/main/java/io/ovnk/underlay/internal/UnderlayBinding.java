@@ -1,0 +1,91 @@
+package io.ovnk.underlay.internal;
+
+import io.ovnk.network.spi.PodInfo;
+import io.ovnk.network.spi.PortBinding;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The master side of the underlay, in plain Java: a pod's port becomes a child of its node's VM port
+ * ({@code parent_name}) with a VLAN tag unique behind that port ({@code tag_request}), and the pod is annotated
+ * with both ({@value UnderlayNames#POD_VLAN}) for the node inside the VM, which plumbs the VLAN and has no
+ * Northbound to read it from.
+ */
+final class UnderlayBinding {
+
+    private static final Logger LOG = LoggerFactory.getLogger(UnderlayBinding.class);
+
+    /** A node's VM port and where its name came from (for messages). */
+    record VmPort(String name, String source) {
+    }
+
+    /** Writes the pod's {@value UnderlayNames#POD_VLAN}, off the caller's thread. */
+    interface PodAnnotations {
+        void write(String namespace, String name, String value);
+    }
+
+    private final Function<String, Optional<VmPort>> vmPorts;
+    private final ChildPorts northbound;
+    private final TagAllocator tags;
+    private final PodAnnotations annotations;
+
+    UnderlayBinding(Function<String, Optional<VmPort>> vmPorts, ChildPorts northbound, TagAllocator tags,
+            PodAnnotations annotations) {
+        this.vmPorts = vmPorts;
+        this.northbound = northbound;
+        this.tags = tags;
+        this.annotations = annotations;
+    }
+
+    /** The pod's port name, as the master names it: {@code <namespace>_<pod>}. */
+    static String portName(PodInfo pod) {
+        return pod.namespace() + "_" + pod.name();
+    }
+
+    /**
+     * @throws UnderlayBindException when the node has no VM port, the VM port is not in the Northbound, or every
+     *         tag behind it is in use
+     */
+    PortBinding bind(PodInfo pod) {
+        VmPort parent = vmPorts.apply(pod.node()).orElseThrow(() -> new UnderlayBindException.NoVmPort(pod.node()));
+        northbound.parentProblem(parent.name()).ifPresent(problem -> {
+            throw new UnderlayBindException.VmPortNotInNorthbound(pod.node(), parent.name(), parent.source(), problem);
+        });
+        String port = portName(pod);
+        Optional<VlanAnnotation> annotated = annotated(pod);
+        OptionalInt wanted = annotated.filter(a -> a.parent().equals(parent.name()))
+                .map(a -> OptionalInt.of(a.tag())).orElse(OptionalInt.empty());
+        Map<String, Integer> children = northbound.children(parent.name());
+        int tag = tags.assign(port, parent.name(), children, wanted);
+        VlanAnnotation binding = new VlanAnnotation(parent.name(), tag);
+        if (!annotated.equals(Optional.of(binding))) {
+            annotations.write(pod.namespace(), pod.name(), binding.toJson());
+            if (annotated.isPresent()) {
+                LOG.info("pod {}/{}: VLAN {} behind VM port {} (was {} behind {})", pod.namespace(), pod.name(), tag,
+                        parent.name(), annotated.get().tag(), annotated.get().parent());
+            } else {
+                LOG.debug("pod {}/{}: VLAN {} behind VM port {}", pod.namespace(), pod.name(), tag, parent.name());
+            }
+        }
+        return new PortBinding(Optional.of(parent.name()), OptionalInt.of(tag), Map.of());
+    }
+
+    private static Optional<VlanAnnotation> annotated(PodInfo pod) {
+        String value = pod.annotations().get(UnderlayNames.POD_VLAN);
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(VlanAnnotation.parse(value));
+        } catch (IllegalArgumentException e) {
+            // ours to write: a damaged value is replaced
+            LOG.warn("pod {}/{}: annotation {}: {}: \"{}\"; it is rewritten", pod.namespace(), pod.name(),
+                    UnderlayNames.POD_VLAN, e.getMessage(), value);
+            return Optional.empty();
+        }
+    }
+}
