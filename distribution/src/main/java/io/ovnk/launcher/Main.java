@@ -1,16 +1,27 @@
 package io.ovnk.launcher;
 
+import io.ovnk.launcher.flags.ConfigReport;
+import io.ovnk.launcher.flags.ConfigSources;
+import io.ovnk.launcher.flags.Flag;
+import io.ovnk.launcher.flags.Flags;
+import io.ovnk.launcher.flags.RunConfiguration;
+import io.ovnk.launcher.flags.RunLayerFile;
 import io.ovnk.ovnstack.OvnStack;
 import io.ovnk.ovnstack.Prerequisites;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.launch.Framework;
@@ -27,14 +38,16 @@ import org.osgi.framework.launch.Framework;
 public final class Main {
 
     static final String USAGE = """
-            usage: ovnkube [run|console|sandbox|help]
+            usage: ovnkube [run|console|sandbox|help] [FLAGS]
               run       start ovnk headless (the default); logs to log/ovnk.log and the console
               console   start ovnk with an interactive Gogo shell
               sandbox   start a private OVS/OVN stack (root, Debian packages), then ovnk on it;
                         Ctrl-C stops both and removes the stack
               help      this text
             bin/ovnkube also has start (in the background), stop and status.
-            Roles, mode and extra features: etc/io.ovnk.launcher.cfg""";
+            Roles, mode and extra features: etc/io.ovnk.launcher.cfg, or the flags below.
+            Flags (ovn-kubernetes' -flag and --flag, -flag=VALUE or -flag VALUE) configure this run only: their
+            keys win over etc/ files and are never written there; --print-config shows the merged result.""";
 
     private Main() {
     }
@@ -50,14 +63,16 @@ public final class Main {
     private static final AtomicBoolean SHUTTING_DOWN = new AtomicBoolean();
 
     static int run(String[] args, PrintStream out, PrintStream err) {
-        String command = args.length == 0 ? "run" : args[0];
-        if (args.length > 1) {
-            err.println("ovnkube: unexpected argument \"" + args[1] + "\"\n" + USAGE);
-            return 2;
-        }
+        return run(args, out, err, new ThisHost());
+    }
+
+    static int run(String[] args, PrintStream out, PrintStream err, RunConfiguration.Host host) {
+        boolean commandGiven = args.length > 0 && !args[0].startsWith("-");
+        String command = commandGiven ? args[0] : "run";
+        List<String> flagArguments = Arrays.asList(args).subList(commandGiven ? 1 : 0, args.length);
         switch (command) {
-            case "help", "-h", "--help", "-help" -> {
-                out.println(USAGE);
+            case "help" -> {
+                out.println(USAGE + "\n\n" + Flags.help());
                 return 0;
             }
             case "run", "console", "sandbox" -> {
@@ -70,23 +85,61 @@ public final class Main {
         }
         Distribution distribution = new Distribution(Path.of(System.getProperty("ovnk.home", ".")));
         long started = System.nanoTime();
-        try (InstanceLock lock = InstanceLock.acquire(distribution)) {
+        RunConfiguration run;
+        try {
+            List<Flag.Given> flags = Flags.parse(flagArguments);
+            if (flags.stream().anyMatch(f -> f.flag() == Flags.HELP)) {
+                out.println(USAGE + "\n\n" + Flags.help());
+                return 0;
+            }
             Path settingsFile = distribution.etc().resolve(LaunchSettings.PID + ".cfg");
-            LaunchSettings settings = LaunchSettings.read(settingsFile, distribution.display(settingsFile));
+            LaunchSettings etcSettings = LaunchSettings.read(settingsFile, distribution.display(settingsFile));
+            ConfigSources etc = ConfigSources.read(List.of(), distribution.etc());
+            Path workingDirectory = Path.of(System.getProperty("ovnk.cwd", System.getProperty("user.dir")));
+            run = RunConfiguration.build(flags, etcSettings, etc.etcLookup(), host, workingDirectory);
+            if (run.printConfig()) {
+                FeatureSet.read(distribution.features(), run.settings().features(), distribution.system());
+                List<Path> featureFiles = run.settings().features().stream().map(distribution::feature).toList();
+                out.print(ConfigReport.render(run, ConfigSources.read(featureFiles, distribution.etc()),
+                        distribution.display(distribution.log().resolve("ovnk.log"))));
+                return 0;
+            }
+        } catch (LaunchException e) {
+            err.println("ovnkube: " + e.getMessage());
+            return 2;
+        }
+        try (InstanceLock lock = InstanceLock.acquire(distribution)) {
+            LaunchSettings settings = run.settings();
             FeatureSet features = FeatureSet.read(distribution.features(), settings.features(), distribution.system());
             int bundleCount = features.bundles().size(); // every jar is checked before anything starts
             Map<String, String> extra = new LinkedHashMap<>();
             extra.put("gosh.args", command.equals("console") ? "" : "--nointeractive");
             extra.put("ovnk.roles", String.join(",", settings.roles()));
             extra.put("ovnk.mode", settings.mode());
-            configureLogging(distribution, command);
+            if (!run.settingsOrigin().isEmpty()) {
+                extra.put("ovnk.launcher.flags", String.join(" ", run.settingsOrigin()));
+            }
+            Path logFile = configureLogging(distribution, command, run);
 
             OvnStack sandbox = command.equals("sandbox") ? startSandbox(distribution, out) : null;
+            // the flags' configuration for this run; removed when the run ends (it may hold a token)
+            RunLayerFile.remove(distribution.data());
+            if (run.hasLayer()) {
+                try {
+                    extra.put(RunLayerFile.PROPERTY, RunLayerFile.write(distribution.data(), run).toString());
+                } catch (LaunchException e) {
+                    if (sandbox != null) {
+                        sandbox.close();
+                    }
+                    throw e;
+                }
+            }
             FrameworkRunner runner = new FrameworkRunner(distribution, features, extra);
             Thread hook = new Thread(() -> {
                 SHUTTING_DOWN.set(true);
                 long stopping = System.nanoTime();
                 boolean clean = runner.stop();
+                RunLayerFile.remove(distribution.data());
                 if (sandbox != null) {
                     sandbox.close();
                 }
@@ -96,12 +149,13 @@ public final class Main {
             Runtime.getRuntime().addShutdownHook(hook);
             out.printf("ovnkube %s: roles %s, mode %s, features %s, %d bundles; log: %s%n", version(),
                     String.join(",", settings.roles()), settings.mode(), String.join(",", settings.features()),
-                    bundleCount, distribution.display(distribution.log().resolve("ovnk.log")));
+                    bundleCount, distribution.display(logFile));
             Framework framework;
             try {
                 framework = runner.start();
             } catch (LaunchException e) {
                 Runtime.getRuntime().removeShutdownHook(hook);
+                RunLayerFile.remove(distribution.data());
                 if (sandbox != null) {
                     sandbox.close();
                 }
@@ -158,7 +212,7 @@ public final class Main {
      * Logback runs inside the framework and reads these system properties: the configuration file, the log
      * directory, and how much goes to the console (OVNK_CONSOLE_LOG; bin/ovnkube start sets OFF).
      */
-    private static void configureLogging(Distribution distribution, String command) {
+    private static Path configureLogging(Distribution distribution, String command, RunConfiguration run) {
         Path julConfig = distribution.conf().resolve("java.util.logging.properties");
         if (System.getProperty("java.util.logging.config.file") == null && Files.isRegularFile(julConfig)) {
             try (var in = Files.newInputStream(julConfig)) {
@@ -170,11 +224,44 @@ public final class Main {
         System.setProperty("logback.configurationFile",
                 System.getProperty("logback.configurationFile", distribution.conf().resolve("logback.xml").toString()));
         System.setProperty("ovnk.log.dir", System.getProperty("ovnk.log.dir", distribution.log().toString()));
+        Path logFile = run.logFile().orElse(Path.of(System.getProperty("ovnk.log.dir")).resolve("ovnk.log"));
+        System.setProperty("ovnk.log.file", logFile.toString());
+        // rotated files sit next to the log: ovnkube.log rolls to ovnkube.2026-11-26.0.log.gz
+        System.setProperty("ovnk.log.archive", logFile.toString().replaceFirst("\\.log$", ""));
+        run.logLevel().ifPresent(level -> System.setProperty("ovnk.log.level", level));
         String console = System.getenv("OVNK_CONSOLE_LOG");
         if (console == null || console.isBlank()) {
             console = command.equals("console") ? "WARN" : "INFO";
         }
         System.setProperty("ovnk.console.level", console);
+        return logFile;
+    }
+
+    /** What flags take from this host when they leave it out, as ovn-kubernetes does. */
+    static final class ThisHost implements RunConfiguration.Host {
+        /** The source address the kernel picks towards the host; a UDP "connect" sends nothing. Not loopback. */
+        @Override
+        public Optional<String> addressTowards(String host) {
+            try (DatagramSocket socket = new DatagramSocket()) {
+                socket.connect(InetAddress.getByName(host), 9);
+                InetAddress local = socket.getLocalAddress();
+                return local == null || local.isAnyLocalAddress() || local.isLoopbackAddress() ? Optional.empty()
+                        : Optional.of(local.getHostAddress().replaceFirst("%.*$", ""));
+            } catch (IOException | RuntimeException e) {
+                return Optional.empty();
+            }
+        }
+
+        /** The interface of the IPv4 default route, from /proc/net/route. */
+        @Override
+        public Optional<String> defaultRouteInterface() {
+            try {
+                return Files.readAllLines(Path.of("/proc/net/route")).stream().skip(1).map(l -> l.trim().split("\\s+"))
+                        .filter(f -> f.length > 2 && f[1].equals("00000000")).map(f -> f[0]).findFirst();
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+        }
     }
 
     static String version() {

@@ -19,7 +19,9 @@ import java.util.stream.Stream;
  * A configuration is the feature defaults for its PID with the keys of its {@code etc/} file laid over them.
  * A file that cannot be read or fails its metatype is not applied at all, so the previous configuration
  * stays in force. Deleting a file reverts its PID to the feature defaults, or removes the configuration
- * where there are none. Every decision comes back as an {@link Outcome} naming the file, for the log.
+ * where there are none. The command-line flags of this run ({@link RunLayer}) are laid over the file and win
+ * over it for this run; a file whose key a flag overrides says so. Every decision comes back as an
+ * {@link Outcome} naming the file, for the log.
  * <p>
  * Not thread-safe: one thread (the directory watcher's) drives it.
  */
@@ -65,6 +67,7 @@ public final class ConfigurationSync {
     private final Path etcDir;
     private final String etcDisplay;
     private final Map<ConfigTarget, Defaults> defaults;
+    private final Map<ConfigTarget, RunLayer.Keys> flags;
     private final Store store;
     private final Schemas schemas;
     /** Which file currently provides which configuration: two files must not fight over one PID. */
@@ -75,9 +78,18 @@ public final class ConfigurationSync {
      */
     public ConfigurationSync(Path etcDir, String etcDisplay, Map<ConfigTarget, Defaults> defaults, Store store,
             Schemas schemas) {
+        this(etcDir, etcDisplay, defaults, Map.of(), store, schemas);
+    }
+
+    /**
+     * @param flags keys the command-line flags set for this run, laid over the etc/ files
+     */
+    public ConfigurationSync(Path etcDir, String etcDisplay, Map<ConfigTarget, Defaults> defaults,
+            Map<ConfigTarget, RunLayer.Keys> flags, Store store, Schemas schemas) {
         this.etcDir = etcDir;
         this.etcDisplay = etcDisplay;
         this.defaults = Map.copyOf(defaults);
+        this.flags = Map.copyOf(flags);
         this.store = store;
         this.schemas = schemas;
     }
@@ -99,9 +111,11 @@ public final class ConfigurationSync {
         for (Path file : files) {
             outcomes.add(fileChanged(file, settings));
         }
-        for (Map.Entry<ConfigTarget, Defaults> entry : defaults.entrySet()) {
-            if (!owners.containsKey(entry.getKey())) {
-                outcomes.add(applyDefaults(entry.getKey(), entry.getValue(), settings));
+        java.util.Set<ConfigTarget> bases = new java.util.LinkedHashSet<>(defaults.keySet());
+        bases.addAll(flags.keySet());
+        for (ConfigTarget target : bases) {
+            if (!owners.containsKey(target)) {
+                outcomes.add(applyDefaults(target, settings));
             }
         }
         return outcomes;
@@ -135,7 +149,20 @@ public final class ConfigurationSync {
             properties.putAll(base.properties());
         }
         properties.putAll(fileProperties);
-        String origin = (base != null ? "feature " + base.feature() + " + " : "") + name;
+        String origin = (base != null ? describe(base) + " + " : "") + name;
+        RunLayer.Keys flagKeys = flags.get(target);
+        String overridden = null;
+        if (flagKeys != null) {
+            properties.putAll(flagKeys.properties());
+            origin += " + " + flagKeys.origin();
+            List<String> notes = new ArrayList<>();
+            flagKeys.origins().forEach((key, by) -> {
+                if (fileProperties.containsKey(key)) {
+                    notes.add(by + " wins over its key '" + key + "'");
+                }
+            });
+            overridden = notes.isEmpty() ? null : "; for this run " + String.join(", ", notes);
+        }
 
         String unused = null;
         Optional<ConfigSchema> schema = schemas.find(target.schemaPid());
@@ -165,7 +192,8 @@ public final class ConfigurationSync {
         }
         String applied = name + ": applied to " + target + " (" + fileProperties.size()
                 + (fileProperties.size() == 1 ? " key" : " keys")
-                + (schema.isPresent() ? "" : ", no metatype to check them against") + ")";
+                + (schema.isPresent() ? "" : ", no metatype to check them against") + ")"
+                + (overridden == null ? "" : overridden);
         return unused == null
                 ? new Outcome(Severity.INFO, name, applied)
                 : new Outcome(Severity.WARN, name, applied + ", but " + target + " does not use " + unused);
@@ -185,11 +213,13 @@ public final class ConfigurationSync {
         }
         owners.remove(target);
         Defaults base = defaults.get(target);
-        if (base != null) {
-            Outcome reverted = applyDefaults(target, base, settings);
+        if (base != null || flags.containsKey(target)) {
+            Outcome reverted = applyDefaults(target, settings);
             Severity severity = reverted.severity() == Severity.ERROR ? Severity.ERROR : Severity.INFO;
-            return new Outcome(severity, name, name + ": deleted; " + target + " reverted to the defaults of feature "
-                    + base.feature() + (severity == Severity.ERROR ? ", which failed: " + reverted.message() : ""));
+            return new Outcome(severity, name, name + ": deleted; " + target + " reverted to "
+                    + (base != null ? "the defaults of " + describe(base) : "no defaults")
+                    + (flags.containsKey(target) ? " and the flags of this run (" + flags.get(target).origin() + ")" : "")
+                    + (severity == Severity.ERROR ? ", which failed: " + reverted.message() : ""));
         }
         try {
             return store.delete(target)
@@ -201,14 +231,22 @@ public final class ConfigurationSync {
         }
     }
 
-    private Outcome applyDefaults(ConfigTarget target, Defaults base, Settings settings) {
-        String name = "feature " + base.feature();
-        Map<String, Object> properties = new LinkedHashMap<>(base.properties());
+    /** A configuration without an etc/ file: the features' defaults and what flags imply, then the flags. */
+    private Outcome applyDefaults(ConfigTarget target, Settings settings) {
+        Defaults base = defaults.get(target);
+        RunLayer.Keys flagKeys = flags.get(target);
+        String name = base == null ? flagKeys.origin()
+                : describe(base) + (flagKeys == null ? "" : " + " + flagKeys.origin());
+        String what = flagKeys == null ? "default configuration" : "configuration";
+        Map<String, Object> properties = new LinkedHashMap<>(base == null ? Map.of() : base.properties());
+        if (flagKeys != null) {
+            properties.putAll(flagKeys.properties());
+        }
         Optional<ConfigSchema> schema = schemas.find(target.schemaPid());
         if (schema.isPresent()) {
             ConfigValidator.Result result = ConfigValidator.check(schema.get(), properties);
             if (!result.valid()) {
-                return new Outcome(Severity.ERROR, name, name + ": default configuration " + target + " not applied: "
+                return new Outcome(Severity.ERROR, name, name + ": " + what + " " + target + " not applied: "
                         + String.join("; ", result.errors()));
             }
             properties = new LinkedHashMap<>(result.properties());
@@ -216,8 +254,8 @@ public final class ConfigurationSync {
         properties.put(ORIGIN, name);
         try {
             return store.put(target, properties)
-                    ? new Outcome(Severity.INFO, name, name + ": default configuration applied to " + target)
-                    : new Outcome(Severity.DEBUG, name, name + ": default configuration " + target + " unchanged");
+                    ? new Outcome(Severity.INFO, name, name + ": " + what + " applied to " + target)
+                    : new Outcome(Severity.DEBUG, name, name + ": " + what + " " + target + " unchanged");
         } catch (IOException | RuntimeException e) {
             return new Outcome(Severity.ERROR, name, name + ": Config Admin refused " + target + ": " + e);
         }
@@ -233,6 +271,11 @@ public final class ConfigurationSync {
         return new Outcome(Severity.ERROR, name, name + ": not applied: " + reason + "; "
                 + (previous ? "the previous configuration of " + target + " stays in force"
                         : target + " stays unconfigured"));
+    }
+
+    /** {@code feature core}, or as given for a base that starts with a flag ({@code flag -init-node}). */
+    private static String describe(Defaults base) {
+        return base.feature().startsWith("flag ") ? base.feature() : "feature " + base.feature();
     }
 
     private String display(Path file) {

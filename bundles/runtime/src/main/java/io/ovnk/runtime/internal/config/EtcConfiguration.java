@@ -135,8 +135,9 @@ public final class EtcConfiguration {
         }
         FeatureConfigurations.Loaded features = FeatureConfigurations.read(paths.features());
         features.problems().forEach(problem -> LOG.error("{}; that configuration is not applied", problem));
-        sync = new ConfigurationSync(etc, paths.display(etc), features.defaults(), new ConfigAdminStore(configAdmin),
-                new MetaTypeSchemas(context, metaType));
+        RunLayer.Loaded flags = runLayer(paths);
+        sync = new ConfigurationSync(etc, paths.display(etc), RunLayer.under(features.defaults(), flags.implied()),
+                flags.flags(), new ConfigAdminStore(configAdmin), new MetaTypeSchemas(context, metaType));
         try {
             watcher = new DirectoryWatcher(etc, ConfigFileReader::isConfigFile, SETTLE, new DirectoryWatcher.Listener() {
                 @Override
@@ -162,6 +163,22 @@ public final class EtcConfiguration {
         watcher.start();
         LOG.info("{}: watching {} for configuration files ({} feature default configurations)", PID, etc,
                 features.defaults().size());
+    }
+
+    /** The command-line flags' configuration of this run, when bin/ovnkube was given flags. */
+    private RunLayer.Loaded runLayer(RuntimePaths paths) {
+        String property = context.getProperty(RunLayer.PROPERTY);
+        if (property == null || property.isBlank()) {
+            return RunLayer.Loaded.none();
+        }
+        Path file = paths.home().resolve(property.trim());
+        RunLayer.Loaded flags = RunLayer.read(file, paths.display(file));
+        flags.problems().forEach(problem -> LOG.error(problem));
+        if (!flags.flags().isEmpty() || !flags.implied().isEmpty()) {
+            LOG.info("{}: command-line flags configure {} for this run (over etc/) and {} under etc/; etc/ stays "
+                    + "as it is", paths.display(file), flags.flags().keySet(), flags.implied().keySet());
+        }
+        return flags;
     }
 
     /**

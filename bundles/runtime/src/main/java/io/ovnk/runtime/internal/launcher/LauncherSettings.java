@@ -43,11 +43,14 @@ public final class LauncherSettings {
 
     private final String runningRoles;
     private final String runningMode;
+    /** The command-line flags that chose this run's roles, mode or features; null when etc/ did. */
+    private final String chosenByFlags;
 
     @Activate
     public LauncherSettings(BundleContext context, Config config) {
         this.runningRoles = normalise(context.getProperty("ovnk.roles"));
         this.runningMode = context.getProperty("ovnk.mode");
+        this.chosenByFlags = context.getProperty("ovnk.launcher.flags");
         compare(config);
     }
 
@@ -61,6 +64,13 @@ public final class LauncherSettings {
             return; // not started by bin/ovnkube (a test framework): nothing to compare with
         }
         String roles = normalise(String.join(",", config.roles()));
+        if (chosenByFlags != null) {
+            if (!roles.equals(runningRoles) || !config.mode().equals(runningMode)) {
+                LOG.info("io.ovnk.launcher: this run's roles {} and mode {} come from the flags {}; roles {} and mode "
+                        + "{} apply to runs without them", runningRoles, runningMode, chosenByFlags, roles, config.mode());
+            }
+            return;
+        }
         if (!roles.equals(runningRoles) || !config.mode().equals(runningMode)) {
             LOG.warn("io.ovnk.launcher: roles {} and mode {} differ from the running roles {} and mode {}; "
                     + "they take effect at the next start", roles, config.mode(), runningRoles, runningMode);
