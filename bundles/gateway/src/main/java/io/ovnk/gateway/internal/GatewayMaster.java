@@ -13,6 +13,7 @@ import io.ovnk.kube.NodeSubnetsAnnotation;
 import io.ovnk.kube.OvnAnnotations;
 import io.ovnk.kube.ResourceHandler;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,10 +28,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One leadership term of the gateway's master side: the NodePort load balancer group, the join addresses rebuilt
- * from the gateway routers in the Northbound, the gateway objects of Nodes and Services that no longer exist
- * removed, and then handlers for Nodes, Services and EndpointSlices. Closing it stops the handlers and leaves
- * everything programmed in place.
+ * One leadership term of the gateway's master side: what the former NodePort template layout left removed, the join
+ * addresses rebuilt from the gateway routers in the Northbound, the gateway objects of Nodes that no longer exist
+ * removed, the NodePorts of every Service indexed (each node's load balancers are rewritten from that index when
+ * the term first handles the node, which drops the VIPs of Services that no longer exist), and then handlers for
+ * Nodes, Services and EndpointSlices. Closing it stops the handlers and leaves everything programmed in place.
  */
 final class GatewayMaster implements AutoCloseable {
 
@@ -107,7 +109,11 @@ final class GatewayMaster implements AutoCloseable {
     }
 
     private void run() throws Exception {
-        nodePorts.ensureGroup();
+        List<String> templates = new GatewayCleanup(nb).templates();
+        if (!templates.isEmpty()) {
+            LOG.info("gateway master: removed {} rows of the former NodePort template layout: {}", templates.size(),
+                    templates);
+        }
         joinAddresses.clear();
         int recovered = 0;
         for (Map.Entry<String, Cidr> held : routers.joinAddresses().entrySet()) {
@@ -133,17 +139,22 @@ final class GatewayMaster implements AutoCloseable {
                 removed++;
             }
         }
-        Set<String> services = informers.lister(Service.class).list().stream()
-                .map(s -> s.getMetadata().getNamespace() + "/" + s.getMetadata().getName()).collect(Collectors.toSet());
-        for (String service : nodePorts.services()) {
-            int slash = service.indexOf('/');
-            if (!services.contains(service) && slash > 0) {
-                nodePorts.remove(service.substring(0, slash), service.substring(slash + 1));
-                removed++;
+        Map<String, List<EndpointSlice>> slices = informers.lister(EndpointSlice.class).list().stream()
+                .filter(slice -> owner(slice).isPresent()).collect(Collectors.groupingBy(slice ->
+                        slice.getMetadata().getNamespace() + "/" + owner(slice).orElseThrow()));
+        Map<String, NodePorts.Ports> services = new HashMap<>();
+        for (Service service : informers.lister(Service.class).list()) {
+            String key = service.getMetadata().getNamespace() + "/" + service.getMetadata().getName();
+            try {
+                services.put(key, NodePorts.ports(service, slices.getOrDefault(key, List.of()), settings.range()));
+            } catch (IllegalArgumentException e) {
+                // its handler reports it; not indexed, its VIPs go when the term first rewrites each node
             }
         }
-        LOG.info("gateway master: recovered {} join addresses, removed the gateway objects of {} nodes and services "
-                + "that no longer exist", recovered, removed);
+        nodePorts.seed(services);
+        LOG.info("gateway master: recovered {} join addresses, removed the gateway objects of {} nodes that no longer "
+                + "exist, {} Services with NodePorts", recovered, removed,
+                services.values().stream().filter(p -> !p.isEmpty()).count());
         registrations.add(registry.register(nodeHandler(), "ovnk-gateway-nodes", settings.workers()));
         registrations.add(registry.register(serviceHandler(), "ovnk-gateway-services", settings.workers()));
         registrations.add(registry.register(sliceHandler(), "ovnk-gateway-endpointslices", settings.workers()));
@@ -224,14 +235,15 @@ final class GatewayMaster implements AutoCloseable {
         }
         IpAddress address = joinAddresses.allocate(name);
         Cidr join = new Cidr(address, joinAddresses.subnet().prefixLength());
-        if (routers.ensure(spec.get(), join)) {
+        Optional<IpAddress> nodePortIp = spec.get().nodePorts() ? Optional.of(spec.get().nodeIp()) : Optional.empty();
+        if (nodePorts.node(name, nodePortIp, balancers -> routers.ensure(spec.get(), join, balancers))) {
             LOG.info("node {}: gateway router {} on chassis {} (join {}, node IP {})", name,
                     GatewayNames.gatewayRouter(name), spec.get().chassis(), join, spec.get().nodeIp());
         }
     }
 
     void removeNode(String node) {
-        boolean removed = routers.remove(node);
+        boolean removed = nodePorts.removeNode(node, () -> routers.remove(node));
         boolean released = joinAddresses.release(node);
         if (removed || released) {
             LOG.info("node {}: gateway removed{}", node, released ? ", join address released" : "");
@@ -284,32 +296,31 @@ final class GatewayMaster implements AutoCloseable {
         return Optional.ofNullable(labels == null ? null : labels.get("kubernetes.io/service-name"));
     }
 
-    /** Reads the Service and its slices from the informers and makes its template load balancers match. */
+    /** Reads the Service and its slices from the informers and makes its VIPs on every node's load balancers match. */
     void reconcileService(String namespace, String name) {
         String key = namespace + "/" + name;
         // the Service's and its slices' queues are different: one Service is programmed by one thread at a time
         synchronized (serviceLocks.computeIfAbsent(key, k -> new Object())) {
             Service service = informers.lister(Service.class).get(namespace, name).orElse(null);
             if (service == null) {
-                if (nodePorts.remove(namespace, name)) {
-                    LOG.info("service {}: NodePort load balancers removed", key);
+                if (nodePorts.service(key, NodePorts.Ports.NONE)) {
+                    LOG.info("service {}: NodePorts removed", key);
                 }
                 return;
             }
             List<EndpointSlice> slices = informers.lister(EndpointSlice.class).list(namespace).stream()
                     .filter(slice -> owner(slice).filter(name::equals).isPresent()).toList();
-            List<NodePorts.Balancer> balancers;
+            NodePorts.Ports ports;
             try {
-                balancers = NodePorts.balancers(service, slices, settings.range());
+                ports = NodePorts.ports(service, slices, settings.range());
             } catch (IllegalArgumentException e) {
                 problems.report(service, "spec.ports", String.valueOf(service.getSpec().getPorts()), "InvalidNodePort",
                         "service " + key + ": " + e.getMessage() + " (its NodePorts are left as they are)");
                 return;
             }
             problems.clear(service, "spec.ports");
-            if (nodePorts.ensure(namespace, name, balancers)) {
-                LOG.debug("service {}: NodePort load balancers {}", key, balancers.stream()
-                        .map(b -> b.name() + " " + b.vips()).toList());
+            if (nodePorts.service(key, ports)) {
+                LOG.debug("service {}: NodePorts {}", key, ports.byProtocol());
             }
         }
     }

@@ -35,7 +35,7 @@ public final class GatewayMasterComponent {
     static final String PID = "io.ovnk.gateway";
 
     @ObjectClassDefinition(name = "ovnk gateway (master side)", description = "Gateway routers, SNAT and NodePort "
-            + "load balancer templates in the OVN Northbound, while this process leads")
+            + "load balancers in the OVN Northbound, while this process leads")
     public @interface Config {
         @AttributeDefinition(description = "NodePort range FIRST-LAST; a Service with a node port outside it is "
                 + "refused with a Warning Event")

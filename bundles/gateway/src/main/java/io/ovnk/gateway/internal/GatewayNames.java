@@ -15,9 +15,8 @@ final class GatewayNames {
 
     static final String CLUSTER_ROUTER = "ovn_cluster_router";
     static final String JOIN_SWITCH = "join";
-    static final String NODEPORT_LB_GROUP = "ovnkGatewayNodePortLBGroup";
-    /** The per-chassis template variable holding the node's IPv4 address. */
-    static final String NODE_IP_VAR = "NODEIP";
+    /** The load balancer group of the NodePort template layout (before per-router load balancers): removed. */
+    static final String LEGACY_LB_GROUP = "ovnkGatewayNodePortLBGroup";
 
     static final String OWNER_CONTROLLER = "k8s.ovn.org/owner-controller";
     static final String OWNER_TYPE = "k8s.ovn.org/owner-type";
@@ -25,6 +24,7 @@ final class GatewayNames {
     static final String CONTROLLER = "ovnk-gateway";
 
     static final String TYPE_NODE = "Node";
+    /** Owner type of the NodePort template layout's load balancers (one per Service): removed. */
     static final String TYPE_SERVICE = "Service";
 
     static final String ROUTER = "Logical_Router";
@@ -35,6 +35,7 @@ final class GatewayNames {
     static final String NAT = "NAT";
     static final String LOAD_BALANCER = "Load_Balancer";
     static final String LB_GROUP = "Load_Balancer_Group";
+    /** Of the NodePort template layout (a variable per chassis): removed. */
     static final String TEMPLATE_VAR = "Chassis_Template_Var";
 
     private GatewayNames() {
@@ -64,8 +65,9 @@ final class GatewayNames {
         return "rtoe-" + gatewayRouter(node);
     }
 
-    static String nodePortBalancer(String namespace, String service, String protocol) {
-        return "Service_" + namespace + "/" + service + "_" + protocol.toUpperCase(Locale.ROOT) + "_node_router_template_IPv4";
+    /** The load balancer on {@code GR_<node>} holding every NodePort VIP of the node for one protocol. */
+    static String nodePortBalancer(String node, String protocol) {
+        return "Service_nodeports_" + node + "_" + protocol.toUpperCase(Locale.ROOT);
     }
 
     static Map<String, String> owned(String type, String owner) {

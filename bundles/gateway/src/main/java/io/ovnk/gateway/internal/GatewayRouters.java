@@ -1,14 +1,13 @@
 package io.ovnk.gateway.internal;
 
 import static io.ovnk.gateway.internal.GatewayNames.JOIN_SWITCH;
-import static io.ovnk.gateway.internal.GatewayNames.LB_GROUP;
+import static io.ovnk.gateway.internal.GatewayNames.LOAD_BALANCER;
 import static io.ovnk.gateway.internal.GatewayNames.NAT;
 import static io.ovnk.gateway.internal.GatewayNames.ROUTER;
 import static io.ovnk.gateway.internal.GatewayNames.ROUTER_PORT;
 import static io.ovnk.gateway.internal.GatewayNames.STATIC_ROUTE;
 import static io.ovnk.gateway.internal.GatewayNames.SWITCH;
 import static io.ovnk.gateway.internal.GatewayNames.SWITCH_PORT;
-import static io.ovnk.gateway.internal.GatewayNames.TEMPLATE_VAR;
 import static io.ovnk.gateway.internal.GatewayNames.TYPE_NODE;
 
 import io.ovnk.ipam.Cidr;
@@ -37,8 +36,8 @@ import java.util.stream.Collectors;
  * {@code jtor-GR_<node>} on the {@code join} switch, reaching the physical network through {@code ext_<node>}
  * (a localnet port and {@code etor-GR_<node>} / {@code rtoe-GR_<node>}); routes (cluster subnets back via the
  * cluster router, default via the next hop; on the cluster router a source route of the node subnet to this GR),
- * SNAT of the cluster subnets to the node IP, and the node's {@code NODEIP} template variable. Everything in one
- * transaction per node, computed from a snapshot read in one transaction.
+ * SNAT of the cluster subnets to the node IP, and (when asked) the node's NodePort load balancers, one per protocol.
+ * Everything in one transaction per node, computed from a snapshot read in one transaction.
  */
 final class GatewayRouters {
 
@@ -52,22 +51,26 @@ final class GatewayRouters {
         this.physnet = physnet;
     }
 
-    /** Makes the node's gateway rows match; false when they already did. */
-    boolean ensure(GatewaySpec spec, Cidr joinAddress) {
+    /**
+     * Makes the node's gateway rows match; false when they already did. {@code balancers} is what the node's
+     * NodePort load balancers hold (protocol to VIP to backends; a protocol not in it has none), or empty to leave
+     * them as they are.
+     */
+    boolean ensure(GatewaySpec spec, Cidr joinAddress, Optional<Map<String, Map<String, String>>> balancers) {
         String node = spec.node();
         Condition[] mine = GatewayNames.ownedBy(TYPE_NODE, node);
-        List<List<Row>> snapshot = nb.select(List.of(
+        List<Operation> selects = new ArrayList<>(List.of(
                 Northbound.select(ROUTER, mine), Northbound.select(ROUTER_PORT, mine), Northbound.select(SWITCH, mine),
                 Northbound.select(SWITCH_PORT, mine), Northbound.select(STATIC_ROUTE, mine), Northbound.select(NAT, mine),
-                Northbound.named(ROUTER, GatewayNames.CLUSTER_ROUTER), Northbound.named(SWITCH, JOIN_SWITCH),
-                Northbound.named(LB_GROUP, GatewayNames.NODEPORT_LB_GROUP),
-                Northbound.select(TEMPLATE_VAR, Condition.equal("chassis", spec.chassis())),
-                Northbound.select(TEMPLATE_VAR, mine)));
+                Northbound.named(ROUTER, GatewayNames.CLUSTER_ROUTER), Northbound.named(SWITCH, JOIN_SWITCH)));
+        if (balancers.isPresent()) {
+            selects.add(Northbound.select(LOAD_BALANCER, mine));
+        }
+        List<List<Row>> snapshot = nb.select(selects);
         Row clusterRouter = snapshot.get(6).stream().findFirst().orElseThrow(() ->
                 new IllegalStateException(GatewayNames.CLUSTER_ROUTER + " does not exist (yet): the master writes it"));
         Row join = snapshot.get(7).stream().findFirst().orElseThrow(() ->
                 new IllegalStateException("switch " + JOIN_SWITCH + " does not exist (yet): the master writes it"));
-        Optional<Row> group = snapshot.get(8).stream().findFirst();
         List<Operation> ops = new ArrayList<>();
         Map<String, String> owned = GatewayNames.owned(TYPE_NODE, node);
         IpAddress nodeIp = spec.nodeIp();
@@ -81,21 +84,18 @@ final class GatewayRouters {
                 "options", Map.of("chassis", spec.chassis(), "lb_force_snat_ip", "router_ip", "snat-ct-zone", "0",
                         "always_learn_from_arp_request", "false", "dynamic_neigh_routers", "true"),
                 "external_ids", routerIds));
-        if (spec.nodePorts() && group.isPresent()) {
-            router.put("load_balancer_group", Set.of(group.get().uuid()));
-        } else if (!spec.nodePorts()) {
-            router.put("load_balancer_group", Set.of());
-        }
         Optional<Row> existingRouter = byName(snapshot.get(0), GatewayNames.gatewayRouter(node));
         Object routerRef;
         Set<UUID> routerPorts = Set.of();
         Set<UUID> routerRoutes = Set.of();
         Set<UUID> routerNats = Set.of();
+        Set<UUID> routerBalancers = Set.of();
         if (existingRouter.isPresent()) {
             routerRef = existingRouter.get().uuid();
             routerPorts = existingRouter.get().set("ports");
             routerRoutes = existingRouter.get().set("static_routes");
             routerNats = existingRouter.get().set("nat");
+            routerBalancers = existingRouter.get().set("load_balancer");
             Northbound.update(existingRouter.get(), router).ifPresent(ops::add);
         } else {
             ops.add(Northbound.noneNamed(ROUTER, GatewayNames.gatewayRouter(node)));
@@ -183,29 +183,48 @@ final class GatewayRouters {
         children(ops, SWITCH, switchRef, "ports", SWITCH_PORT, snapshot.get(3), switchPorts, externalPorts,
                 row -> row.string("name"), "extp");
 
-        // the node's IP as the chassis's template variable, for the NodePort load balancer templates
-        templateVariable(ops, spec.chassis(), nodeIp, owned, snapshot.get(9), snapshot.get(10));
+        // NodePorts: a load balancer per protocol holding every VIP of this node
+        if (balancers.isPresent()) {
+            nodePortBalancers(ops, node, routerRef, routerBalancers, snapshot.get(8), balancers.get());
+        }
 
         nb.commit(ops);
         return !ops.isEmpty();
     }
 
-    private static void templateVariable(List<Operation> ops, String chassis, IpAddress nodeIp,
-            Map<String, String> owned, List<Row> forChassis, List<Row> ownedByNode) {
-        for (Row stale : ownedByNode) {
-            if (!chassis.equals(stale.string("chassis"))) {
-                ops.add(Operation.delete(TEMPLATE_VAR).where(Condition.uuid(stale.uuid())));
+    /**
+     * The node's NodePort load balancers made to hold exactly {@code balancers}: rows updated whole (the caller
+     * excludes Service mutations meanwhile), missing ones inserted and attached to the router, the others
+     * detached and deleted. The router's {@code load_balancer} is mutated, never set: other writers' entries stay.
+     */
+    private static void nodePortBalancers(List<Operation> ops, String node, Object routerRef, Set<UUID> inRouter,
+            List<Row> existing, Map<String, Map<String, String>> balancers) {
+        Map<String, Row> byName = new HashMap<>();
+        existing.forEach(row -> byName.put(row.string("name"), row));
+        int i = 0;
+        for (Map.Entry<String, Map<String, String>> protocol : balancers.entrySet()) {
+            Map<String, Object> columns = NodePorts.balancer(node, protocol.getKey(), protocol.getValue());
+            Row row = byName.remove((String) columns.get("name"));
+            if (row != null) {
+                Northbound.update(row, columns).ifPresent(ops::add);
+                if (!inRouter.contains(row.uuid())) {
+                    ops.add(Operation.mutate(ROUTER).where(reference(routerRef))
+                            .mutation(Mutation.insert("load_balancer", Set.of(row.uuid()))));
+                }
+            } else {
+                String uuidName = "nplb" + i++;
+                ops.add(Northbound.noneNamed(LOAD_BALANCER, (String) columns.get("name")));
+                ops.add(Northbound.insert(LOAD_BALANCER, columns, uuidName));
+                ops.add(Operation.mutate(ROUTER).where(reference(routerRef))
+                        .mutation(Mutation.insert("load_balancer", Set.of(NamedUuid.of(uuidName)))));
             }
         }
-        Optional<Row> existing = forChassis.stream().findFirst();
-        if (existing.isEmpty()) {
-            ops.add(Northbound.insert(TEMPLATE_VAR, Map.of("chassis", chassis, "variables",
-                    Map.of(GatewayNames.NODE_IP_VAR, nodeIp.toString()), "external_ids", owned), "tv"));
-        } else if (!nodeIp.toString().equals(existing.get().map("variables").get(GatewayNames.NODE_IP_VAR))) {
-            // another writer's row for this chassis keeps its other variables: only ours is replaced
-            ops.add(Operation.mutate(TEMPLATE_VAR).where(Condition.uuid(existing.get().uuid())).mutation(
-                    Mutation.delete("variables", Set.of(GatewayNames.NODE_IP_VAR)),
-                    Mutation.insert("variables", Map.of(GatewayNames.NODE_IP_VAR, nodeIp.toString()))));
+        for (Row stale : byName.values()) {
+            if (inRouter.contains(stale.uuid())) {
+                ops.add(Operation.mutate(ROUTER).where(reference(routerRef))
+                        .mutation(Mutation.delete("load_balancer", Set.of(stale.uuid()))));
+            }
+            ops.add(Operation.delete(LOAD_BALANCER).where(Condition.uuid(stale.uuid())));
         }
     }
 
@@ -294,7 +313,7 @@ final class GatewayRouters {
     /** Nodes that have gateway rows in the Northbound. */
     Set<String> nodes() {
         List<List<Row>> rows = nb.select(List.of(Northbound.select(ROUTER, GatewayNames.ours()),
-                Northbound.select(SWITCH, GatewayNames.ours()), Northbound.select(TEMPLATE_VAR, GatewayNames.ours()),
+                Northbound.select(SWITCH, GatewayNames.ours()), Northbound.select(LOAD_BALANCER, GatewayNames.ours()),
                 Northbound.select(STATIC_ROUTE, GatewayNames.ours())));
         return rows.stream().flatMap(List::stream).filter(row -> TYPE_NODE.equals(row.map("external_ids")
                 .get(GatewayNames.OWNER_TYPE))).map(GatewayNames::owner).collect(Collectors.toSet());
@@ -305,7 +324,7 @@ final class GatewayRouters {
         Condition[] mine = GatewayNames.ownedBy(TYPE_NODE, node);
         List<Row> rows = nb.select(List.of(Northbound.select(ROUTER, mine), Northbound.select(ROUTER_PORT, mine),
                 Northbound.select(SWITCH, mine), Northbound.select(SWITCH_PORT, mine), Northbound.select(STATIC_ROUTE, mine),
-                Northbound.select(NAT, mine), Northbound.select(TEMPLATE_VAR, mine))).stream().flatMap(List::stream).toList();
+                Northbound.select(NAT, mine), Northbound.select(LOAD_BALANCER, mine))).stream().flatMap(List::stream).toList();
         if (rows.isEmpty()) {
             return false;
         }

@@ -1,8 +1,8 @@
 package io.ovnk.gateway.internal;
 
-import static io.ovnk.gateway.internal.GatewayNames.LB_GROUP;
 import static io.ovnk.gateway.internal.GatewayNames.LOAD_BALANCER;
-import static io.ovnk.gateway.internal.GatewayNames.TYPE_SERVICE;
+import static io.ovnk.gateway.internal.GatewayNames.ROUTER;
+import static io.ovnk.gateway.internal.GatewayNames.TYPE_NODE;
 
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
@@ -15,9 +15,9 @@ import io.ovnk.ovsdb.Condition;
 import io.ovnk.ovsdb.Mutation;
 import io.ovnk.ovsdb.NamedUuid;
 import io.ovnk.ovsdb.Operation;
-import io.ovnk.ovsdb.Row;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,14 +26,24 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
- * NodePort Services as OVN load balancer templates: per Service and protocol one {@code Load_Balancer} with
- * {@code options:template=true}, VIPs {@code ^NODEIP:<nodePort>} to the ready endpoints, in one load balancer
- * group that every gateway router carries. ovn-controller expands {@code ^NODEIP} on each chassis with that
- * chassis's {@code Chassis_Template_Var}, so the Northbound holds one row per Service and protocol, not one per
- * Service and node.
+ * NodePort Services as plain OVN load balancers, one per gateway router and protocol
+ * ({@code Service_nodeports_<node>_<PROTO>}, owned by the Node, attached to {@code GR_<node>}) holding every
+ * NodePort VIP of that node: {@code <nodeIP>:<nodePort>} to the ready endpoints. Rows grow as nodes x protocols
+ * (at most 3 per node), VIP entries as nodes x Services.
+ *
+ * <p>One term's index of what every Service calls for is kept here. A Service change is one transaction of
+ * {@code mutate} operations inserting and deleting its keys of {@code vips} on each node's load balancer, never
+ * a rewrite of the column, so different Services change at once (under the read lock) without taking each
+ * other's entries out. A node's load balancers are written whole, from the index, when its gateway router is
+ * created or its address changes (under the write lock, so no Service mutation interleaves), and removed with
+ * the router; a Service that needs a protocol a node has no load balancer for yet takes the write lock too.
  */
 final class NodePorts {
 
@@ -62,34 +72,59 @@ final class NodePorts {
         }
     }
 
-    /** One template load balancer. */
-    record Balancer(String name, String protocol, Map<String, String> vips, Map<String, String> options) {
+    /**
+     * What one Service calls for on every node: protocol ({@code tcp}, {@code udp}, {@code sctp}) to node port to
+     * its backends ({@code ip:port,...}, empty when no endpoint is ready).
+     */
+    record Ports(Map<String, Map<Integer, String>> byProtocol) {
+        static final Ports NONE = new Ports(Map.of());
+
+        Ports {
+            Map<String, Map<Integer, String>> copy = new TreeMap<>();
+            byProtocol.forEach((protocol, ports) -> {
+                if (!ports.isEmpty()) {
+                    copy.put(protocol, Map.copyOf(ports));
+                }
+            });
+            byProtocol = Map.copyOf(copy);
+        }
+
+        Map<Integer, String> of(String protocol) {
+            return byProtocol.getOrDefault(protocol, Map.of());
+        }
+
+        boolean isEmpty() {
+            return byProtocol.isEmpty();
+        }
     }
 
+    /** A node whose load balancers this term wrote: its IP (the VIPs' address) and the protocols it has one for. */
+    private record Known(String ip, Set<String> protocols) {
+    }
+
+    /** The options of every NodePort load balancer: a VIP without ready endpoints rejects, as ovn-kubernetes does. */
+    static final Map<String, String> OPTIONS = Map.of("reject", "true");
+
     private final Northbound nb;
+    private final ReadWriteLock lock = new ReentrantReadWriteLock();
+    private final Map<String, Ports> services = new ConcurrentHashMap<>();
+    private final Map<String, Known> nodes = new ConcurrentHashMap<>();
 
     NodePorts(Northbound nb) {
         this.nb = nb;
     }
 
-    /** Creates the gateway routers' load balancer group if it is not there. */
-    void ensureGroup() {
-        if (nb.select(List.of(Northbound.named(LB_GROUP, GatewayNames.NODEPORT_LB_GROUP))).get(0).isEmpty()) {
-            nb.commit(List.of(Northbound.insert(LB_GROUP, Map.of("name", GatewayNames.NODEPORT_LB_GROUP), "group")));
-        }
-    }
-
     /**
-     * The template load balancers a Service calls for: none unless it is of type NodePort or LoadBalancer with
-     * node ports. A node port outside the range or a protocol OVN does not balance is an
-     * IllegalArgumentException naming the field.
+     * The NodePorts a Service calls for: none unless it is of type NodePort or LoadBalancer with node ports. A
+     * node port outside the range or a protocol OVN does not balance is an IllegalArgumentException naming the
+     * field.
      */
-    static List<Balancer> balancers(Service service, List<EndpointSlice> slices, Range range) {
+    static Ports ports(Service service, List<EndpointSlice> slices, Range range) {
         String type = service.getSpec().getType();
         if (!"NodePort".equals(type) && !"LoadBalancer".equals(type)) {
-            return List.of();
+            return Ports.NONE;
         }
-        Map<String, Map<String, String>> vipsByProtocol = new TreeMap<>();
+        Map<String, Map<Integer, String>> byProtocol = new TreeMap<>();
         List<ServicePort> ports = service.getSpec().getPorts() == null ? List.of() : service.getSpec().getPorts();
         for (int i = 0; i < ports.size(); i++) {
             ServicePort port = ports.get(i);
@@ -123,20 +158,10 @@ final class NodePorts {
                     }
                 }
             }
-            vipsByProtocol.computeIfAbsent(protocol.toLowerCase(Locale.ROOT), p -> new TreeMap<>())
-                    .put("^" + GatewayNames.NODE_IP_VAR + ":" + port.getNodePort(), String.join(",", backends));
+            byProtocol.computeIfAbsent(protocol.toLowerCase(Locale.ROOT), p -> new TreeMap<>())
+                    .put(port.getNodePort(), String.join(",", backends));
         }
-        List<Balancer> balancers = new ArrayList<>();
-        String namespace = service.getMetadata().getNamespace();
-        String name = service.getMetadata().getName();
-        vipsByProtocol.forEach((protocol, vips) -> {
-            Map<String, String> options = new HashMap<>(Map.of("template", "true", "address-family", "ipv4"));
-            if (vips.values().stream().anyMatch(String::isEmpty)) {
-                options.put("reject", "true");
-            }
-            balancers.add(new Balancer(GatewayNames.nodePortBalancer(namespace, name, protocol), protocol, vips, options));
-        });
-        return balancers;
+        return new Ports(byProtocol);
     }
 
     private static Integer targetPort(EndpointSlice slice, ServicePort port, String protocol) {
@@ -153,59 +178,172 @@ final class NodePorts {
         return null;
     }
 
-    /** Makes the Service's template load balancers match; false when they already did. */
-    boolean ensure(String namespace, String name, List<Balancer> wanted) {
-        String owner = namespace + "/" + name;
-        List<List<Row>> snapshot = nb.select(List.of(
-                Northbound.select(LOAD_BALANCER, GatewayNames.ownedBy(TYPE_SERVICE, owner)),
-                Northbound.named(LB_GROUP, GatewayNames.NODEPORT_LB_GROUP)));
-        if (wanted.isEmpty() && snapshot.get(0).isEmpty()) {
-            return false;
-        }
-        Row group = snapshot.get(1).stream().findFirst().orElseThrow(() ->
-                new IllegalStateException(GatewayNames.NODEPORT_LB_GROUP + " does not exist (yet)"));
-        Map<String, String> owned = GatewayNames.owned(TYPE_SERVICE, owner);
-        List<Operation> ops = new ArrayList<>();
-        Set<String> wantedNames = wanted.stream().map(Balancer::name).collect(Collectors.toSet());
-        int named = 0;
-        for (Balancer balancer : wanted) {
-            Map<String, Object> columns = Map.of("name", balancer.name(), "protocol", Set.of(balancer.protocol()),
-                    "vips", balancer.vips(), "options", balancer.options(), "external_ids", owned);
-            Optional<Row> existing = snapshot.get(0).stream().filter(r -> balancer.name().equals(r.string("name"))).findFirst();
-            if (existing.isPresent()) {
-                Northbound.update(existing.get(), columns).ifPresent(ops::add);
-                if (!group.set("load_balancer").contains(existing.get().uuid())) {
-                    ops.add(Operation.mutate(LB_GROUP).where(Condition.uuid(group.uuid()))
-                            .mutation(Mutation.insert("load_balancer", Set.of(existing.get().uuid()))));
+    /** The term begins: what every Service (that can be programmed) calls for, before the handlers run. */
+    void seed(Map<String, Ports> all) {
+        lock.writeLock().lock();
+        try {
+            services.clear();
+            nodes.clear();
+            all.forEach((service, ports) -> {
+                if (!ports.isEmpty()) {
+                    services.put(service, ports);
                 }
-            } else {
-                String uuidName = "lb" + named++;
-                ops.add(Northbound.noneNamed(LOAD_BALANCER, balancer.name()));
-                ops.add(Northbound.insert(LOAD_BALANCER, columns, uuidName));
-                ops.add(Operation.mutate(LB_GROUP).where(Condition.uuid(group.uuid()))
-                        .mutation(Mutation.insert("load_balancer", Set.of(NamedUuid.of(uuidName)))));
-            }
+            });
+        } finally {
+            lock.writeLock().unlock();
         }
-        for (Row stale : snapshot.get(0)) {
-            if (!wantedNames.contains(stale.string("name"))) {
-                ops.add(Operation.mutate(LB_GROUP).where(Condition.uuid(group.uuid()))
-                        .mutation(Mutation.delete("load_balancer", Set.of(stale.uuid()))));
-                ops.add(Operation.delete(LOAD_BALANCER).where(Condition.uuid(stale.uuid())));
+    }
+
+    /**
+     * Runs the node's gateway transaction, handing it what the node's load balancers must hold (protocol to VIP
+     * to backends, from every Service; none when {@code ip} is empty: NodePorts off), or nothing when this term
+     * wrote them already for the same address and the Services' mutations keep them in step.
+     */
+    boolean node(String node, Optional<IpAddress> ip, Function<Optional<Map<String, Map<String, String>>>, Boolean> write) {
+        Known known = nodes.get(node);
+        if (known != null && ip.isPresent() && known.ip().equals(ip.get().toString())) {
+            return write.apply(Optional.empty());
+        }
+        lock.writeLock().lock();
+        try {
+            Map<String, Map<String, String>> balancers = ip.map(address -> balancers(address.toString(), null, null))
+                    .orElse(Map.of());
+            boolean changed = write.apply(Optional.of(balancers));
+            if (ip.isPresent()) {
+                nodes.put(node, new Known(ip.get().toString(), Set.copyOf(balancers.keySet())));
+            } else {
+                nodes.remove(node);
+            }
+            return changed;
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Runs the node's removal; no Service mutation interleaves, and the next gateway of that name starts afresh. */
+    boolean removeNode(String node, Supplier<Boolean> remove) {
+        lock.writeLock().lock();
+        try {
+            nodes.remove(node);
+            return remove.get();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Makes every known node's load balancers hold what the Service calls for ({@link Ports#NONE}: it is gone), in
+     * one transaction; false when they already did.
+     */
+    boolean service(String service, Ports wanted) {
+        lock.readLock().lock();
+        try {
+            Optional<Boolean> done = program(service, wanted, false);
+            if (done.isPresent()) {
+                return done.get();
+            }
+        } finally {
+            lock.readLock().unlock();
+        }
+        lock.writeLock().lock(); // a node needs a load balancer for a protocol it has none for yet
+        try {
+            return program(service, wanted, true).orElseThrow();
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** Empty when a load balancer has to be created and {@code exclusive} is false. */
+    private Optional<Boolean> program(String service, Ports wanted, boolean exclusive) {
+        Ports old = services.getOrDefault(service, Ports.NONE);
+        if (old.equals(wanted)) {
+            return Optional.of(false);
+        }
+        Set<String> protocols = new TreeSet<>(old.byProtocol().keySet());
+        protocols.addAll(wanted.byProtocol().keySet());
+        List<Operation> ops = new ArrayList<>();
+        Map<String, Set<String>> created = new HashMap<>();
+        int named = 0;
+        for (Map.Entry<String, Known> entry : new TreeMap<>(nodes).entrySet()) {
+            String node = entry.getKey();
+            Known known = entry.getValue();
+            for (String protocol : protocols) {
+                Map<Integer, String> before = old.of(protocol);
+                Map<Integer, String> after = wanted.of(protocol);
+                Set<String> deleted = new TreeSet<>();
+                Map<String, String> inserted = new TreeMap<>();
+                before.forEach((port, backends) -> {
+                    if (!backends.equals(after.get(port))) {
+                        deleted.add(vip(known.ip(), port));
+                    }
+                });
+                after.forEach((port, backends) -> {
+                    if (!backends.equals(before.get(port))) {
+                        inserted.put(vip(known.ip(), port), backends);
+                    }
+                });
+                String name = GatewayNames.nodePortBalancer(node, protocol);
+                if (known.protocols().contains(protocol) && !(deleted.isEmpty() && inserted.isEmpty())) {
+                    List<Mutation> mutations = new ArrayList<>();
+                    if (!deleted.isEmpty()) {
+                        mutations.add(Mutation.delete("vips", deleted)); // keys, whatever their values
+                    }
+                    if (!inserted.isEmpty()) {
+                        mutations.add(Mutation.insert("vips", inserted)); // applied after the delete: a changed value
+                    }
+                    ops.add(Operation.mutate(LOAD_BALANCER).where(Condition.equal("name", name),
+                            GatewayNames.ownedBy(TYPE_NODE, node)[0]).mutation(mutations.toArray(Mutation[]::new)));
+                } else if (!known.protocols().contains(protocol) && !inserted.isEmpty()) {
+                    if (!exclusive) {
+                        return Optional.empty();
+                    }
+                    // the node's first load balancer of the protocol: every Service's VIPs of it, this one as wanted
+                    String uuidName = "lb" + named++;
+                    ops.add(Northbound.noneNamed(LOAD_BALANCER, name));
+                    ops.add(Northbound.insert(LOAD_BALANCER, balancer(node, protocol,
+                            balancers(known.ip(), service, wanted).get(protocol)), uuidName));
+                    ops.add(Operation.mutate(ROUTER).where(Condition.equal("name", GatewayNames.gatewayRouter(node)))
+                            .mutation(Mutation.insert("load_balancer", Set.of(NamedUuid.of(uuidName)))));
+                    created.computeIfAbsent(node, n -> new HashSet<>()).add(protocol);
+                }
             }
         }
         nb.commit(ops);
-        return !ops.isEmpty();
+        if (wanted.isEmpty()) {
+            services.remove(service);
+        } else {
+            services.put(service, wanted);
+        }
+        created.forEach((node, more) -> nodes.computeIfPresent(node, (n, known) -> {
+            Set<String> all = new HashSet<>(known.protocols());
+            all.addAll(more);
+            return new Known(known.ip(), Set.copyOf(all));
+        }));
+        return Optional.of(!ops.isEmpty());
     }
 
-    /** Removes the Service's template load balancers; false when it had none. */
-    boolean remove(String namespace, String name) {
-        return ensure(namespace, name, List.of());
+    /** The columns of a node's load balancer for a protocol. */
+    static Map<String, Object> balancer(String node, String protocol, Map<String, String> vips) {
+        return Map.of("name", GatewayNames.nodePortBalancer(node, protocol), "protocol", Set.of(protocol),
+                "vips", vips, "options", OPTIONS, "external_ids", GatewayNames.owned(TYPE_NODE, node));
     }
 
-    /** Services that have template load balancers in the Northbound ({@code namespace/name}). */
-    Set<String> services() {
-        return nb.select(List.of(Northbound.select(LOAD_BALANCER, GatewayNames.ours()))).get(0).stream()
-                .filter(row -> TYPE_SERVICE.equals(row.map("external_ids").get(GatewayNames.OWNER_TYPE)))
-                .map(GatewayNames::owner).collect(Collectors.toSet());
+    /**
+     * What a node's load balancers hold, by protocol (only protocols some Service uses): every Service's VIPs on
+     * that address, {@code service} (if not null) taken as {@code instead}.
+     */
+    private Map<String, Map<String, String>> balancers(String ip, String service, Ports instead) {
+        Map<String, Ports> all = new HashMap<>(services);
+        if (service != null) {
+            all.put(service, instead);
+        }
+        Map<String, Map<String, String>> balancers = new TreeMap<>();
+        all.values().forEach(ports -> ports.byProtocol().forEach((protocol, byPort) -> byPort.forEach((port, backends) ->
+                balancers.computeIfAbsent(protocol, p -> new TreeMap<>()).put(vip(ip, port), backends))));
+        return balancers;
+    }
+
+    private static String vip(String ip, int port) {
+        return ip + ":" + port;
     }
 }

@@ -38,7 +38,7 @@ final class GatewayHarness implements AutoCloseable {
     final KubernetesClient kube;
     final OvsdbClient nb;
     final InformerHub hub;
-    /** The test's own view: a second Northbound client monitoring the routers, for event-driven waits. */
+    /** The test's own view: a second Northbound client monitoring routers and load balancers, for event-driven waits. */
     final OvsdbClient watch;
     final IpamAllocator ipam = IpamAllocator.of(new String[] { "10.128.0.0/14/23" }, new String[] { "172.16.1.0/24" },
             new String[] { JOIN.toString() }, new String[0], new int[0]);
@@ -55,7 +55,8 @@ final class GatewayHarness implements AutoCloseable {
             nb = OvsdbClients.connect(OvsdbClientConfig.of("OVN_Northbound", stack.northbound().unixRemote()));
             nb.connected().get(30, TimeUnit.SECONDS);
             watch = OvsdbClients.connect(OvsdbClientConfig.of("OVN_Northbound", stack.northbound().unixRemote()));
-            watch.monitor(io.ovnk.ovsdb.TableMonitor.of("Logical_Router")).get(30, TimeUnit.SECONDS);
+            watch.monitor(io.ovnk.ovsdb.TableMonitor.of("Logical_Router"), io.ovnk.ovsdb.TableMonitor.of("Load_Balancer"))
+                    .get(30, TimeUnit.SECONDS);
             hub = new InformerHub(kube, InformerHub.Settings.defaults().withRetry(Duration.ofMillis(20), Duration.ofSeconds(2)));
             master = MasterForGatewayTests.start(nb, ipam, hub, kube);
         } catch (Exception | Error e) {

@@ -36,8 +36,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * The gateway's master side against a real NB/SB/northd with one chassis, the real master and the mock API
- * server: every gateway row as specified, join addresses, NodePort templates, removals, bad input and the
- * clean-up command (last: it ends the gateway).
+ * server: every gateway row as specified, the former NodePort template layout's rows removed, join addresses,
+ * NodePort load balancers per router and protocol, removals, bad input and the clean-up command (last: it ends the
+ * gateway).
  */
 @RequiresOvn
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -49,6 +50,14 @@ class GatewayMasterTest {
     @BeforeAll
     static void start() throws Exception {
         harness = new GatewayHarness(OvnStack.builder().southbound().chassis(1).start());
+        // what the NodePort template layout of an earlier version left: a Service's template, the group, a variable
+        String owner = "external_ids:\"k8s.ovn.org/owner-controller\"=ovnk-gateway";
+        harness.nbctl("--id=@lb", "create", "Load_Balancer", "name=\"Service_default/old_TCP_node_router_template_IPv4\"",
+                "protocol=tcp", "vips:\"^NODEIP:30999\"=\"10.128.0.9:8080\"", "options:template=true", owner,
+                "external_ids:\"k8s.ovn.org/owner-type\"=Service", "external_ids:\"k8s.ovn.org/name\"=\"default/old\"",
+                "--", "create", "Load_Balancer_Group", "name=" + GatewayNames.LEGACY_LB_GROUP, "load_balancer=@lb",
+                "--", "create", "Chassis_Template_Var", "chassis=node1", "variables:NODEIP=172.30.0.2", owner,
+                "external_ids:\"k8s.ovn.org/owner-type\"=Node", "external_ids:\"k8s.ovn.org/name\"=node1");
         term = harness.term("30000-32767");
         harness.createNode("node1", "node1", GatewayHarness.gatewayConfig("node1", "0a:00:ac:1e:00:02", "172.30.0.2/24",
                 "172.30.0.1"));
@@ -104,10 +113,13 @@ class GatewayMasterTest {
                 clusterRoutes);
         String nat = harness.nbctl("lr-nat-list", "GR_node1");
         assertTrue(nat.matches("(?s).*snat\\s+172\\.30\\.0\\.2\\s+10\\.128\\.0\\.0/14.*"), nat);
-        assertEquals("NODEIP=172.30.0.2", harness.nbctl("--bare", "--columns=variables", "find", "Chassis_Template_Var",
-                "chassis=node1"));
-        assertEquals(harness.nbctl("--bare", "--columns=_uuid", "find", "Load_Balancer_Group",
-                "name=" + GatewayNames.NODEPORT_LB_GROUP), get("Logical_Router", "GR_node1", "load_balancer_group"));
+        // no NodePort Service yet: no load balancer; the template layout's rows are gone
+        assertEquals("", get("Logical_Router", "GR_node1", "load_balancer"));
+        assertEquals("", harness.nbctl("--bare", "--columns=_uuid", "find", "Load_Balancer",
+                "external_ids:\"k8s.ovn.org/owner-controller\"=ovnk-gateway"));
+        assertEquals("", harness.nbctl("--bare", "--columns=_uuid", "find", "Load_Balancer_Group",
+                "name=" + GatewayNames.LEGACY_LB_GROUP));
+        assertEquals("", harness.nbctl("--bare", "--columns=_uuid", "list", "Chassis_Template_Var"));
         // northd binds the gateway router's ports to the node's chassis
         harness.stack.sbctl("wait-until", "Port_Binding", "rtoe-GR_node1", "type=l3gateway");
     }
@@ -164,38 +176,92 @@ class GatewayMasterTest {
         return slice.build();
     }
 
+    /** A load balancer's VIPs, read from the Northbound. */
+    private static Map<String, String> vips(String balancer) {
+        List<Row> rows = new Northbound(harness.nb, Duration.ofSeconds(30))
+                .select(List.of(Northbound.named("Load_Balancer", balancer))).get(0);
+        assertEquals(1, rows.size(), balancer);
+        return rows.get(0).map("vips");
+    }
+
+    /** The gateway's load balancers in the Northbound. */
+    private static long gatewayBalancers() {
+        return harness.nbctl("--bare", "--columns=_uuid", "find", "Load_Balancer",
+                "external_ids:\"k8s.ovn.org/owner-controller\"=ovnk-gateway").lines().filter(l -> !l.isBlank()).count();
+    }
+
     @Test
     @Order(3)
-    void nodePortServicesAreTemplatesInTheGroupKeptInStepWithEndpoints() {
+    void nodePortsAreVipsOfOneLoadBalancerPerRouterAndProtocolKeptInStepWithEndpoints() throws Exception {
         harness.kube.resource(nodePortService("web", 30080, "TCP")).create();
         harness.kube.resource(slice("web", new TreeMap<>(Map.of("10.128.0.5", true, "10.128.0.6", false)), "TCP")).create();
-        String lb = "Service_default/web_TCP_node_router_template_IPv4";
-        harness.awaitRow("Load_Balancer", lb, "vips:\"^NODEIP:30080\"=\"10.128.0.5:8080\"");
-        assertEquals("true", get("Load_Balancer", lb, "options:template"));
-        assertEquals("ipv4", get("Load_Balancer", lb, "options:address-family"));
+        String lb = "Service_nodeports_node1_TCP";
+        harness.awaitRow("Load_Balancer", lb, "vips:\"172.30.0.2:30080\"=\"10.128.0.5:8080\"");
         assertEquals("tcp", get("Load_Balancer", lb, "protocol"));
-        String uuid = harness.nbctl("--bare", "--columns=_uuid", "find", "Load_Balancer", "name=\"" + lb + "\"");
-        assertTrue(harness.nbctl("--bare", "--columns=load_balancer", "list", "Load_Balancer_Group",
-                GatewayNames.NODEPORT_LB_GROUP).contains(uuid));
+        assertEquals("{reject=true}", get("Load_Balancer", lb, "options"));
+        assertEquals("ovnk-gateway", get("Load_Balancer", lb, "external_ids:\"k8s.ovn.org/owner-controller\""));
+        assertEquals("Node", get("Load_Balancer", lb, "external_ids:\"k8s.ovn.org/owner-type\""));
+        assertEquals("node1", get("Load_Balancer", lb, "external_ids:\"k8s.ovn.org/name\""));
+        String uuid = harness.nbctl("--bare", "--columns=_uuid", "find", "Load_Balancer", "name=" + lb);
+        assertEquals(uuid, get("Logical_Router", "GR_node1", "load_balancer"));
+        // every gateway router has its own, with its node's address
+        harness.awaitRow("Load_Balancer", "Service_nodeports_gw-d_TCP", "vips:\"172.30.0.11:30080\"=\"10.128.0.5:8080\"");
         // the second endpoint becomes ready: both
         harness.kube.resource(slice("web", new TreeMap<>(Map.of("10.128.0.5", true, "10.128.0.6", true)), "TCP")).update();
-        harness.awaitRow("Load_Balancer", lb, "vips:\"^NODEIP:30080\"=\"10.128.0.5:8080,10.128.0.6:8080\"");
+        harness.awaitRow("Load_Balancer", lb, "vips:\"172.30.0.2:30080\"=\"10.128.0.5:8080,10.128.0.6:8080\"");
 
         harness.kube.resource(nodePortService("dns", 30053, "UDP", "SCTP")).create();
         harness.kube.resource(slice("dns", Map.of("10.128.0.7", true), "UDP", "SCTP")).create();
-        harness.awaitRow("Load_Balancer", "Service_default/dns_UDP_node_router_template_IPv4",
-                "vips:\"^NODEIP:30053\"=\"10.128.0.7:8080\"");
-        harness.awaitRow("Load_Balancer", "Service_default/dns_SCTP_node_router_template_IPv4",
-                "vips:\"^NODEIP:30053\"=\"10.128.0.7:8080\"");
-        // one row per Service and protocol whatever the number of gateway routers (5 by now)
-        assertEquals(3, harness.nbctl("--bare", "--columns=name", "find", "Load_Balancer", "options:template=true")
-                .lines().filter(l -> !l.isBlank()).count());
+        harness.awaitRow("Load_Balancer", "Service_nodeports_node1_UDP", "vips:\"172.30.0.2:30053\"=\"10.128.0.7:8080\"");
+        harness.awaitRow("Load_Balancer", "Service_nodeports_node1_SCTP", "vips:\"172.30.0.2:30053\"=\"10.128.0.7:8080\"");
+        assertEquals(Set.of("udp"), Set.of(get("Load_Balancer", "Service_nodeports_node1_UDP", "protocol")));
 
+        // 20 Services at once: each its own mutations, none takes another's VIPs out
+        for (int i = 0; i < 20; i++) {
+            harness.kube.resource(nodePortService("bulk-" + i, 31000 + i, "TCP")).create();
+            harness.kube.resource(slice("bulk-" + i, Map.of("10.128.1." + (i + 1), true), "TCP")).create();
+        }
+        Map<String, String> expected = new TreeMap<>(Map.of("172.30.0.2:30080", "10.128.0.5:8080,10.128.0.6:8080"));
+        for (int i = 0; i < 20; i++) {
+            expected.put("172.30.0.2:" + (31000 + i), "10.128.1." + (i + 1) + ":8080");
+            harness.awaitRow("Load_Balancer", lb, "vips:\"172.30.0.2:" + (31000 + i) + "\"=\"10.128.1." + (i + 1) + ":8080\"");
+        }
+        assertEquals(expected, new TreeMap<>(vips(lb)));
+        // one row per router and protocol, whatever the number of Services: 5 routers x 3 protocols
+        assertEquals(15, gatewayBalancers());
+
+        // a gateway router made now gets every Service's VIPs in the transaction that makes it
+        harness.createNode("gw-late", "chassis-gw-late", GatewayHarness.gatewayConfig("gw-late", "0a:00:ac:1e:00:12",
+                "172.30.0.12/24", "172.30.0.1"));
+        harness.awaitRow("Logical_Router", "GR_gw-late", "name=GR_gw-late");
+        assertEquals(21, vips("Service_nodeports_gw-late_TCP").size());
+        assertEquals(Map.of("172.30.0.12:30053", "10.128.0.7:8080"), vips("Service_nodeports_gw-late_UDP"));
+        assertEquals(3, get("Logical_Router", "GR_gw-late", "load_balancer").split(",").length);
+        assertEquals(18, gatewayBalancers());
+
+        // a Service deleted: its VIPs go from every router; the load balancer stays, empty, with the router
         harness.kube.services().inNamespace("default").withName("dns").delete();
-        harness.stack.nbctl("wait-until", "Load_Balancer_Group", GatewayNames.NODEPORT_LB_GROUP,
-                "load_balancer=" + uuid);
-        assertEquals("", harness.nbctl("--bare", "--columns=name", "find", "Load_Balancer",
-                "name=\"Service_default/dns_UDP_node_router_template_IPv4\""));
+        harness.awaitRow("Load_Balancer", "Service_nodeports_node1_UDP", "vips={}");
+        harness.awaitRow("Load_Balancer", "Service_nodeports_gw-late_SCTP", "vips={}");
+        assertEquals(21, vips(lb).size());
+
+        // a Service deleted while no term runs: the next term's first pass over each node drops its VIPs
+        term.close();
+        harness.kube.services().inNamespace("default").withName("bulk-0").delete();
+        term = harness.term("30000-32767");
+        harness.watch.cache().await("Load_Balancer", row -> lb.equals(row.string("name"))
+                && !row.map("vips").containsKey("172.30.0.2:31000"), Duration.ofSeconds(30)).get(40, TimeUnit.SECONDS);
+        expected.remove("172.30.0.2:31000");
+        assertEquals(expected, new TreeMap<>(vips(lb)));
+        // and one without NodePorts any more (made ClusterIP) by this term: its keys go too
+        harness.kube.services().inNamespace("default").withName("bulk-1").edit(s -> {
+            s.getSpec().setType("ClusterIP");
+            s.getSpec().getPorts().forEach(p -> p.setNodePort(null));
+            return s;
+        });
+        harness.watch.cache().await("Load_Balancer", row -> "Service_nodeports_gw-late_TCP".equals(row.string("name"))
+                && !row.map("vips").containsKey("172.30.0.12:31001"), Duration.ofSeconds(30)).get(40, TimeUnit.SECONDS);
+        assertEquals(19, vips("Service_nodeports_gw-late_TCP").size());
     }
 
     @Test
@@ -205,11 +271,12 @@ class GatewayMasterTest {
                 "172.30.0.20/24", "172.30.0.1"));
         harness.awaitRow("Logical_Router", "GR_gw-gone", "name=GR_gw-gone");
         assertTrue(term.joinAddresses().of("gw-gone").isPresent());
+        assertEquals(19, vips("Service_nodeports_gw-gone_TCP").size());
         harness.kube.nodes().withName("gw-gone").delete();
         awaitNoRow("Logical_Router", "GR_gw-gone");
         for (String[] row : new String[][] { { "Logical_Switch", "name=ext_gw-gone" },
             { "Logical_Switch_Port", "name=jtor-GR_gw-gone" }, { "Logical_Switch_Port", "name=br-ex_gw-gone" },
-            { "Logical_Router_Port", "name=rtoj-GR_gw-gone" }, { "Chassis_Template_Var", "chassis=chassis-gone" },
+            { "Logical_Router_Port", "name=rtoj-GR_gw-gone" }, { "Load_Balancer", "name=Service_nodeports_gw-gone_TCP" },
             { "Logical_Router_Static_Route", "external_ids:\"k8s.ovn.org/name\"=gw-gone" } }) {
             assertEquals("", harness.nbctl("--bare", "--columns=_uuid", "find", row[0], row[1]), row[0] + " " + row[1]);
         }
@@ -238,11 +305,10 @@ class GatewayMasterTest {
         Event serviceEvent = badService.get(30, TimeUnit.SECONDS);
         assertTrue(serviceEvent.getMessage().contains("service default/low-port: spec.ports[0].nodePort: 8080 is outside "
                 + "the NodePort range 30000-32767"), serviceEvent.getMessage());
-        harness.awaitRow("Load_Balancer", "Service_default/fine_TCP_node_router_template_IPv4",
-                "vips:\"^NODEIP:30090\"=\"\"");
+        // no ready endpoint: the VIP is there without backends (the load balancer rejects)
+        harness.awaitRow("Load_Balancer", "Service_nodeports_node1_TCP", "vips:\"172.30.0.2:30090\"=\"\"");
         assertEquals("", harness.nbctl("--bare", "--columns=_uuid", "find", "Logical_Router", "name=GR_bad-node"));
-        assertEquals("", harness.nbctl("--bare", "--columns=_uuid", "find", "Load_Balancer",
-                "name=\"Service_default/low-port_TCP_node_router_template_IPv4\""));
+        assertFalse(vips("Service_nodeports_node1_TCP").containsKey("172.30.0.2:8080"));
         assertEquals("172.30.0.2", get("Logical_Router", "GR_node1", "external_ids:physical_ip"));
     }
 
@@ -257,7 +323,7 @@ class GatewayMasterTest {
         before.forEach((table, rows) -> rows.forEach((uuid, columns) -> {
             Object ids = columns.get("external_ids");
             if (ids instanceof Map<?, ?> map && "ovnk-gateway".equals(map.get(GatewayNames.OWNER_CONTROLLER))
-                    || GatewayNames.NODEPORT_LB_GROUP.equals(columns.get("name"))) {
+                    || GatewayNames.LEGACY_LB_GROUP.equals(columns.get("name"))) {
                 gateway.add(uuid);
             }
         }));
@@ -267,7 +333,7 @@ class GatewayMasterTest {
 
         assertEquals(gateway.size(), removed.size(), String.join("\n", removed));
         assertTrue(removed.contains("Logical_Router GR_node1 (node1)"), String.join("\n", removed));
-        assertTrue(removed.contains("Load_Balancer Service_default/web_TCP_node_router_template_IPv4 (default/web)"));
+        assertTrue(removed.contains("Load_Balancer Service_nodeports_node1_TCP (node1)"), String.join("\n", removed));
         // what is left is exactly what was there, less the gateway's rows and the references to them
         Map<String, Map<UUID, Map<String, Object>>> expected = new TreeMap<>();
         before.forEach((table, rows) -> {

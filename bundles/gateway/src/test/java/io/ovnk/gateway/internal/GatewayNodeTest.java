@@ -183,21 +183,18 @@ class GatewayNodeTest {
         harness.kube.resource(GatewayMasterTest.nodePortService("web", 30080, "TCP", "UDP")).create();
         harness.kube.resource(GatewayMasterTest.slice("web", Map.of(podCidr.address().toString(), true), "TCP", "UDP"))
                 .create();
-        harness.awaitRow("Load_Balancer", "Service_default/web_TCP_node_router_template_IPv4",
-                "vips:\"^NODEIP:30080\"=\"" + podCidr.address() + ":8080\"");
-        harness.awaitRow("Load_Balancer", "Service_default/web_UDP_node_router_template_IPv4",
-                "vips:\"^NODEIP:30080\"=\"" + podCidr.address() + ":8080\"");
+        harness.awaitRow("Load_Balancer", "Service_nodeports_node1_TCP",
+                "vips:\"" + NODE_IP + ":30080\"=\"" + podCidr.address() + ":8080\"");
+        harness.awaitRow("Load_Balancer", "Service_nodeports_node1_UDP",
+                "vips:\"" + NODE_IP + ":30080\"=\"" + podCidr.address() + ":8080\"");
         harness.stack.nbctl("--wait=hv", "sync"); // every chassis has the flows
 
         String source = web.exec("timeout", "10", "bash", "-c", "exec 3<>/dev/tcp/" + EXTERNAL_IP + "/9000; head -1 <&3")
                 .trim();
         assertEquals(NODE_IP, source, "the external host sees the node's IP (SNAT on GR_node1)");
-        // Measured here (OVN 23.03, userspace datapath): with lb_force_snat_ip=router_ip on the GR, a template load
-        // balancer's first packet is force-SNATed to the join address but the following ones are not (OVS conntrack
-        // shows the un-SNATed ACK reaching the pod, which resets the connection). With one node the source route
-        // already brings replies back through this GR, so the option is taken off here to prove the rest of the path.
-        harness.stack.nbctl("remove", "Logical_Router", "GR_node1", "options", "lb_force_snat_ip");
-        harness.stack.nbctl("--wait=hv", "sync");
+        // as specified: traffic to a NodePort VIP is SNATed to the router's address towards the pod
+        assertEquals("router_ip", harness.nbctl("get", "Logical_Router", "GR_node1", "options:lb_force_snat_ip")
+                .replace("\"", ""));
         String tcp = external.exec("timeout", "10", "bash", "-c", "exec 3<>/dev/tcp/" + NODE_IP
                 + "/30080; echo hello >&3; cat <&3").trim();
         assertEquals("echo:hello", tcp);

@@ -8,6 +8,7 @@ import io.ovnk.ipam.MacAddress;
 import io.ovnk.ovsdb.OvsdbClient;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The gateway's Northbound writers for the benchmark in plain Java: they are private to the gateway bundle, and
@@ -26,17 +27,17 @@ public final class GatewayDriver {
 
     /** Node {@code i}'s gateway router, on chassis {@code chassis-i}, node IP 172.30.(i/250).(i%250+2). */
     public void gatewayRouter(int i) {
-        nodePorts.ensureGroup();
         String ip = "172.30." + (i / 250) + "." + (i % 250 + 2);
-        routers.ensure(new GatewaySpec("node" + i, "chassis-" + i, "br-ex_node" + i,
+        GatewaySpec spec = new GatewaySpec("node" + i, "chassis-" + i, "br-ex_node" + i,
                 MacAddress.forAddress(IpAddress.parse(ip)), List.of(Cidr.parse(ip + "/16")),
-                List.of(IpAddress.parse("172.30.255.254")), 0, List.of(Cidr.parse("10.128." + (2 * i) + ".0/23")), true),
-                Cidr.parse("100.64.0." + (i + 2) + "/16"));
+                List.of(IpAddress.parse("172.30.255.254")), 0, List.of(Cidr.parse("10.128." + (2 * i) + ".0/23")), true);
+        Cidr join = Cidr.parse("100.64.0." + (i + 2) + "/16");
+        nodePorts.node(spec.node(), Optional.of(spec.nodeIp()), balancers -> routers.ensure(spec, join, balancers));
     }
 
-    /** Programs one NodePort Service as the gateway does (a snapshot read, then one transaction). */
+    /** Programs one NodePort Service as the gateway does (one transaction of VIP mutations on every router's LB). */
     public void service(Service service, List<EndpointSlice> slices) {
-        nodePorts.ensure(service.getMetadata().getNamespace(), service.getMetadata().getName(),
-                NodePorts.balancers(service, slices, NodePorts.Range.parse("30000-32767")));
+        nodePorts.service(service.getMetadata().getNamespace() + "/" + service.getMetadata().getName(),
+                NodePorts.ports(service, slices, NodePorts.Range.parse("30000-32767")));
     }
 }
