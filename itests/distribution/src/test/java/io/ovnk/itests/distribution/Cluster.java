@@ -68,6 +68,11 @@ final class Cluster implements AutoCloseable {
 
     /** As {@link #startNode(String, int, String)}, with further lines for etc/io.ovnk.cni.cfg. */
     NodeAgent startNode(String name, int chassisIndex, String roles, String cniSettings) {
+        return startNode(name, chassisIndex, roles, cniSettings, "");
+    }
+
+    /** As above, with etc/io.ovnk.gateway.node.cfg when {@code gatewayNodeSettings} is not empty. */
+    NodeAgent startNode(String name, int chassisIndex, String roles, String cniSettings, String gatewayNodeSettings) {
         Chassis chassis = stack.chassis(chassisIndex);
         kube.nodes().resource(new NodeBuilder().withNewMetadata().withName(name).endMetadata().build()).create();
         Path home = dir.resolve(name);
@@ -107,6 +112,9 @@ final class Cluster implements AutoCloseable {
                     "socket.path = " + socket,
                     "bin.dir = " + cniBin,
                     "conf.dir = " + cniConf, cniSettings));
+        }
+        if (!gatewayNodeSettings.isEmpty()) {
+            write(etc.resolve("io.ovnk.gateway.node.cfg"), gatewayNodeSettings);
         }
         ovnkube.start();
         NodeAgent agent = new NodeAgent(name, chassis, ovnkube, cniBin, cniConf, socket);
