@@ -41,6 +41,7 @@ final class Cluster implements AutoCloseable {
     private final Path dir;
     private final Map<String, NodeAgent> nodes = new LinkedHashMap<>();
     private final List<String> debugLoggers = new ArrayList<>();
+    private boolean console;
     private final Commands commands = new Commands(Map.of());
 
     /** One ovnkube process and the files it owns. */
@@ -116,11 +117,20 @@ final class Cluster implements AutoCloseable {
         if (!gatewayNodeSettings.isEmpty()) {
             write(etc.resolve("io.ovnk.gateway.node.cfg"), gatewayNodeSettings);
         }
-        ovnkube.start();
+        if (console) {
+            ovnkube.start("console");
+        } else {
+            ovnkube.start();
+        }
         NodeAgent agent = new NodeAgent(name, chassis, ovnkube, cniBin, cniConf, socket);
         nodes.put(name, agent);
         ovnkube.await("ovnk started in", START);
         return agent;
+    }
+
+    /** Nodes started from now on run with a Gogo console on their standard input ({@code bin/ovnkube console}). */
+    void withConsole() {
+        console = true;
     }
 
     /** Nodes started from now on log this logger at DEBUG (in log/ovnk.log). */
