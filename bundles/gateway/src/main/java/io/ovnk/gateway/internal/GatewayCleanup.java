@@ -5,11 +5,13 @@ import io.ovnk.ovsdb.Row;
 import io.ovnk.ovsdb.TableSchema;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Removes every Northbound row the gateway owns ({@code external_ids:k8s.ovn.org/owner-controller=ovnk-gateway},
  * plus the load balancer group of the former NodePort template layout, which has no external_ids and is known by
- * name) and every reference other rows hold to them, in one transaction; nothing else. {@link #templates()}
+ * name, and the static MAC bindings on the gateway's router ports) and every reference other rows hold to them, in one transaction; nothing else. {@link #templates()}
  * removes only what the template layout left: its per-Service load balancers, group and template variables.
  */
 final class GatewayCleanup {
@@ -29,7 +31,15 @@ final class GatewayCleanup {
             }
         }
         selects.add(Northbound.named(GatewayNames.LB_GROUP, GatewayNames.LEGACY_LB_GROUP));
-        return remove(nb.select(selects).stream().flatMap(List::stream).toList());
+        selects.add(Northbound.select(GatewayNames.STATIC_MAC_BINDING));
+        List<List<Row>> found = nb.select(selects);
+        List<Row> rows = new ArrayList<>(found.subList(0, found.size() - 1).stream().flatMap(List::stream).toList());
+        // static MAC bindings have no external_ids: the gateway's are those on its router ports
+        Set<String> routerPorts = rows.stream().filter(row -> row.table().name().equals(GatewayNames.ROUTER_PORT))
+                .map(row -> row.string("name")).collect(Collectors.toSet());
+        found.get(found.size() - 1).stream().filter(row -> routerPorts.contains(row.string("logical_port")))
+                .forEach(rows::add);
+        return remove(rows);
     }
 
     /**

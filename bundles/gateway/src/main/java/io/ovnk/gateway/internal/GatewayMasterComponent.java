@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The gateway's master side, alive exactly while this process holds the {@link Leadership}: each activation is a
  * term ({@link GatewayMaster}). Deactivation stops the handlers and deletes nothing, so stopping or updating the
- * bundle leaves north-south traffic flowing; {@code gateway:cleanup} is the explicit way to remove it.
+ * bundle leaves north-south traffic flowing; {@code gateway:cleanup} is the explicit way to remove it: it disables
+ * this component first (through SCR), and {@code gateway:enable} enables it again.
  */
 @Component(immediate = true, configurationPid = GatewayMasterComponent.PID)
 @Designate(ocd = GatewayMasterComponent.Config.class)

@@ -14,6 +14,8 @@ import java.util.Map;
 final class GatewayNames {
 
     static final String CLUSTER_ROUTER = "ovn_cluster_router";
+    /** The master's port of the cluster router on the join switch. */
+    static final String CLUSTER_ROUTER_JOIN_PORT = "rtoj-" + CLUSTER_ROUTER;
     static final String JOIN_SWITCH = "join";
     /** The load balancer group of the NodePort template layout (before per-router load balancers): removed. */
     static final String LEGACY_LB_GROUP = "ovnkGatewayNodePortLBGroup";
@@ -35,6 +37,11 @@ final class GatewayNames {
     static final String NAT = "NAT";
     static final String LOAD_BALANCER = "Load_Balancer";
     static final String LB_GROUP = "Load_Balancer_Group";
+    /**
+     * Has no external_ids: the gateway's rows are those on its own router ports ({@code logical_port}
+     * {@code rtoj-GR_<node>}), as ovn-kubernetes knows its own by port and IP.
+     */
+    static final String STATIC_MAC_BINDING = "Static_MAC_Binding";
     /** Of the NodePort template layout (a variable per chassis): removed. */
     static final String TEMPLATE_VAR = "Chassis_Template_Var";
 

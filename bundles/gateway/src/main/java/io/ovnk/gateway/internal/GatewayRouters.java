@@ -5,6 +5,7 @@ import static io.ovnk.gateway.internal.GatewayNames.LOAD_BALANCER;
 import static io.ovnk.gateway.internal.GatewayNames.NAT;
 import static io.ovnk.gateway.internal.GatewayNames.ROUTER;
 import static io.ovnk.gateway.internal.GatewayNames.ROUTER_PORT;
+import static io.ovnk.gateway.internal.GatewayNames.STATIC_MAC_BINDING;
 import static io.ovnk.gateway.internal.GatewayNames.STATIC_ROUTE;
 import static io.ovnk.gateway.internal.GatewayNames.SWITCH;
 import static io.ovnk.gateway.internal.GatewayNames.SWITCH_PORT;
@@ -62,7 +63,9 @@ final class GatewayRouters {
         List<Operation> selects = new ArrayList<>(List.of(
                 Northbound.select(ROUTER, mine), Northbound.select(ROUTER_PORT, mine), Northbound.select(SWITCH, mine),
                 Northbound.select(SWITCH_PORT, mine), Northbound.select(STATIC_ROUTE, mine), Northbound.select(NAT, mine),
-                Northbound.named(ROUTER, GatewayNames.CLUSTER_ROUTER), Northbound.named(SWITCH, JOIN_SWITCH)));
+                Northbound.named(ROUTER, GatewayNames.CLUSTER_ROUTER), Northbound.named(SWITCH, JOIN_SWITCH),
+                Northbound.named(ROUTER_PORT, GatewayNames.CLUSTER_ROUTER_JOIN_PORT),
+                staticMacBindings(GatewayNames.routerToJoin(node))));
         if (balancers.isPresent()) {
             selects.add(Northbound.select(LOAD_BALANCER, mine));
         }
@@ -71,6 +74,8 @@ final class GatewayRouters {
                 new IllegalStateException(GatewayNames.CLUSTER_ROUTER + " does not exist (yet): the master writes it"));
         Row join = snapshot.get(7).stream().findFirst().orElseThrow(() ->
                 new IllegalStateException("switch " + JOIN_SWITCH + " does not exist (yet): the master writes it"));
+        Row clusterRouterJoinPort = snapshot.get(8).stream().findFirst().orElseThrow(() -> new IllegalStateException(
+                "port " + GatewayNames.CLUSTER_ROUTER_JOIN_PORT + " does not exist (yet): the master writes it"));
         List<Operation> ops = new ArrayList<>();
         Map<String, String> owned = GatewayNames.owned(TYPE_NODE, node);
         IpAddress nodeIp = spec.nodeIp();
@@ -129,6 +134,19 @@ final class GatewayRouters {
         children(ops, ROUTER, routerRef, "static_routes", STATIC_ROUTE, snapshot.get(4), routerRoutes, routes,
                 GatewayRouters::routeKey, "gr_route");
 
+        // the cluster router's MAC on the join switch, known to the GR without ARP. With dynamic_neigh_routers the GR
+        // has no flow for its neighbour routers, so the first packet towards the cluster subnets waited for ARP: on
+        // OVN 23.03 ovn-controller re-injects such a packet into the egress pipeline without its conntrack state, and
+        // for a NodePort SYN (already DNATed in ingress) the egress ct_dnat then commits a second connection in the
+        // DNAT zone, whose source port conntrack remaps to keep it apart from the load balancer's; the backend's
+        // SYN-ACK is then reverse-NATed through that connection, leaves without un-DNAT, and the first connection
+        // from an external host is reset. One row per node, where dynamic_neigh_routers=false would give each GR a
+        // flow per router on the join switch.
+        Map<String, Map<String, Object>> bindings = Map.of(clusterRouterJoin.toString(), Map.of(
+                "logical_port", GatewayNames.routerToJoin(node), "ip", clusterRouterJoin.toString(),
+                "mac", clusterRouterJoinPort.string("mac"), "override_dynamic_mac", true));
+        roots(ops, STATIC_MAC_BINDING, snapshot.get(9), bindings, row -> row.string("ip"), "smb");
+
         // SNAT of the cluster subnets to the node IP
         Map<String, Map<String, Object>> nats = new LinkedHashMap<>();
         for (Cidr cluster : clusterSubnets) {
@@ -185,7 +203,7 @@ final class GatewayRouters {
 
         // NodePorts: a load balancer per protocol holding every VIP of this node
         if (balancers.isPresent()) {
-            nodePortBalancers(ops, node, routerRef, routerBalancers, snapshot.get(8), balancers.get());
+            nodePortBalancers(ops, node, routerRef, routerBalancers, snapshot.get(10), balancers.get());
         }
 
         nb.commit(ops);
@@ -284,6 +302,29 @@ final class GatewayRouters {
         }
     }
 
+    /** Rows of a root table made to match {@code desired} (by key): updated, inserted, the others deleted. */
+    private static void roots(List<Operation> ops, String table, List<Row> existing,
+            Map<String, Map<String, Object>> desired, Function<Row, String> key, String uuidPrefix) {
+        Map<String, Map<String, Object>> missing = new LinkedHashMap<>(desired);
+        for (Row row : existing) {
+            Map<String, Object> wanted = missing.remove(key.apply(row));
+            if (wanted != null) {
+                Northbound.update(row, wanted).ifPresent(ops::add);
+            } else {
+                ops.add(Operation.delete(table).where(Condition.uuid(row.uuid())));
+            }
+        }
+        int i = 0;
+        for (Map<String, Object> columns : missing.values()) {
+            ops.add(Northbound.insert(table, columns, uuidPrefix + i++));
+        }
+    }
+
+    /** The static MAC bindings on a router port (the table has no external_ids: the port names the owner). */
+    static Operation staticMacBindings(String routerPort) {
+        return Operation.select(STATIC_MAC_BINDING).where(Condition.equal("logical_port", routerPort));
+    }
+
     static Condition reference(Object ref) {
         return ref instanceof UUID uuid ? Condition.uuid(uuid) : Condition.equal("_uuid", ref);
     }
@@ -324,7 +365,8 @@ final class GatewayRouters {
         Condition[] mine = GatewayNames.ownedBy(TYPE_NODE, node);
         List<Row> rows = nb.select(List.of(Northbound.select(ROUTER, mine), Northbound.select(ROUTER_PORT, mine),
                 Northbound.select(SWITCH, mine), Northbound.select(SWITCH_PORT, mine), Northbound.select(STATIC_ROUTE, mine),
-                Northbound.select(NAT, mine), Northbound.select(LOAD_BALANCER, mine))).stream().flatMap(List::stream).toList();
+                Northbound.select(NAT, mine), Northbound.select(LOAD_BALANCER, mine),
+                staticMacBindings(GatewayNames.routerToJoin(node)))).stream().flatMap(List::stream).toList();
         if (rows.isEmpty()) {
             return false;
         }

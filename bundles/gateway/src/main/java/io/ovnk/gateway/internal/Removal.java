@@ -78,6 +78,8 @@ final class Removal {
         String what = row.table().column("name").isPresent() ? row.string("name")
                 : row.table().column("chassis").isPresent() ? "chassis " + row.string("chassis")
                 : row.table().column("ip_prefix").isPresent() ? row.string("ip_prefix") + " via " + row.string("nexthop")
+                : row.table().column("logical_port").isPresent() && row.table().column("mac").isPresent()
+                        ? row.string("logical_port") + " " + row.string("ip") + " is " + row.string("mac")
                 : row.table().column("logical_ip").isPresent() ? row.get("type") + " " + row.string("logical_ip") + " -> "
                         + row.string("external_ip")
                 : row.uuid().toString();

@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
@@ -88,6 +89,11 @@ class GatewayMasterTest {
         assertEquals("node1", get("Logical_Router", "GR_node1", "external_ids:\"k8s.ovn.org/name\""));
         assertEquals("100.64.0.2/16", get("Logical_Router_Port", "rtoj-GR_node1", "networks"));
         assertEquals("0a:58:64:40:00:02", get("Logical_Router_Port", "rtoj-GR_node1", "mac"));
+        // the cluster router's join address is a static neighbour of the GR (no ARP before the first NodePort SYN)
+        assertEquals("0a:58:64:40:00:01 true", harness.nbctl("--bare", "--columns=mac,override_dynamic_mac", "find",
+                "Static_MAC_Binding", "logical_port=rtoj-GR_node1", "ip=100.64.0.1").replaceAll("\\s+", " "));
+        assertEquals(get("Logical_Router_Port", "rtoj-ovn_cluster_router", "mac"), harness.nbctl("--bare",
+                "--columns=mac", "find", "Static_MAC_Binding", "logical_port=rtoj-GR_node1"));
         assertEquals("join", harness.nbctl("lsp-get-ls", "jtor-GR_node1").replaceAll(".*\\((.*)\\)", "$1"));
         assertEquals("router", get("Logical_Switch_Port", "jtor-GR_node1", "type"));
         assertEquals("rtoj-GR_node1", get("Logical_Switch_Port", "jtor-GR_node1", "options:router-port"));
@@ -277,7 +283,8 @@ class GatewayMasterTest {
         for (String[] row : new String[][] { { "Logical_Switch", "name=ext_gw-gone" },
             { "Logical_Switch_Port", "name=jtor-GR_gw-gone" }, { "Logical_Switch_Port", "name=br-ex_gw-gone" },
             { "Logical_Router_Port", "name=rtoj-GR_gw-gone" }, { "Load_Balancer", "name=Service_nodeports_gw-gone_TCP" },
-            { "Logical_Router_Static_Route", "external_ids:\"k8s.ovn.org/name\"=gw-gone" } }) {
+            { "Logical_Router_Static_Route", "external_ids:\"k8s.ovn.org/name\"=gw-gone" },
+            { "Static_MAC_Binding", "logical_port=rtoj-GR_gw-gone" } }) {
             assertEquals("", harness.nbctl("--bare", "--columns=_uuid", "find", row[0], row[1]), row[0] + " " + row[1]);
         }
         assertTrue(term.joinAddresses().of("gw-gone").isEmpty());
@@ -314,26 +321,52 @@ class GatewayMasterTest {
 
     @Test
     @Order(100)
-    void cleanupRemovesExactlyTheGatewayRows() {
-        term.close(); // the gateway stops: its rows stay
-        assertEquals("172.30.0.2", get("Logical_Router", "GR_node1", "external_ids:physical_ip"));
+    void cleanupStopsTheMasterThenRemovesExactlyTheGatewayRows() {
         Northbound nb = new Northbound(harness.nb, Duration.ofSeconds(30));
         Map<String, Map<UUID, Map<String, Object>>> before = dump(nb);
         Set<UUID> gateway = new HashSet<>();
         before.forEach((table, rows) -> rows.forEach((uuid, columns) -> {
             Object ids = columns.get("external_ids");
             if (ids instanceof Map<?, ?> map && "ovnk-gateway".equals(map.get(GatewayNames.OWNER_CONTROLLER))
-                    || GatewayNames.LEGACY_LB_GROUP.equals(columns.get("name"))) {
+                    || GatewayNames.LEGACY_LB_GROUP.equals(columns.get("name"))
+                    || String.valueOf(columns.get("logical_port")).startsWith("rtoj-GR_")) {
                 gateway.add(uuid);
             }
         }));
         assertTrue(gateway.size() > 30, "gateway rows: " + gateway.size());
 
-        List<String> removed = new GatewayCleanup(nb).run();
+        // the command's switch stops this term, as SCR deactivating the master component does; the rows stay until
+        // the term has stopped, and its handlers are gone before anything is removed
+        List<String> removed = new ArrayList<>();
+        String out = new CleanupCommand(new CleanupCommand.MasterSwitch() {
+            @Override
+            public boolean disable() {
+                assertTrue(harness.hub.queues().stream().anyMatch(q -> q.handler().equals("ovnk-gateway-nodes")),
+                        harness.hub.queues().toString());
+                term.close();
+                assertEquals("172.30.0.2", get("Logical_Router", "GR_node1", "external_ids:physical_ip"));
+                assertTrue(harness.hub.queues().stream().noneMatch(q -> q.handler().startsWith("ovnk-gateway")),
+                        harness.hub.queues().toString());
+                return true;
+            }
+
+            @Override
+            public boolean enable() {
+                throw new AssertionError("not called");
+            }
+        }, Optional.of(() -> {
+            removed.addAll(new GatewayCleanup(nb).run());
+            return removed;
+        })).cleanup();
+        assertTrue(out.contains(removed.size() + " gateway rows removed; the gateway master of this process is stopped "
+                + "and disabled. gateway:enable starts it again"), out);
+        assertTrue(out.startsWith("removed "), out);
 
         assertEquals(gateway.size(), removed.size(), String.join("\n", removed));
         assertTrue(removed.contains("Logical_Router GR_node1 (node1)"), String.join("\n", removed));
         assertTrue(removed.contains("Load_Balancer Service_nodeports_node1_TCP (node1)"), String.join("\n", removed));
+        assertTrue(removed.contains("Static_MAC_Binding rtoj-GR_node1 100.64.0.1 is 0a:58:64:40:00:01"),
+                String.join("\n", removed));
         // what is left is exactly what was there, less the gateway's rows and the references to them
         Map<String, Map<UUID, Map<String, Object>>> expected = new TreeMap<>();
         before.forEach((table, rows) -> {
@@ -359,7 +392,7 @@ class GatewayMasterTest {
     private static Map<String, Map<UUID, Map<String, Object>>> dump(Northbound nb) {
         List<String> tables = List.of("Logical_Router", "Logical_Router_Port", "Logical_Switch", "Logical_Switch_Port",
                 "Logical_Router_Static_Route", "NAT", "Load_Balancer", "Load_Balancer_Group", "Chassis_Template_Var",
-                "Gateway_Chassis", "ACL", "Address_Set", "Port_Group");
+                "Gateway_Chassis", "ACL", "Address_Set", "Port_Group", "Static_MAC_Binding");
         List<Operation> selects = new ArrayList<>();
         tables.forEach(t -> selects.add(Northbound.select(t)));
         List<List<Row>> rows = nb.select(selects);

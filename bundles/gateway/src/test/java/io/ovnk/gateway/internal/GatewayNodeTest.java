@@ -54,6 +54,7 @@ class GatewayNodeTest {
     private static GatewayHarness harness;
     private static Chassis chassis;
     private static Pod external;
+    private static Pod webPod;
     private static OvsdbClient ovs;
     private static final List<AutoCloseable> closeables = new ArrayList<>();
     private static final List<Process> processes = new ArrayList<>();
@@ -153,7 +154,7 @@ class GatewayNodeTest {
 
     @Test
     @Order(3)
-    void nodePortFromTheExternalHostReachesAPodAndPodsLeaveWithTheNodeIp() throws Exception {
+    void gatewayAndNodePortServiceAreProgrammedForAPodOnTheNode() throws Exception {
         gateway("node1", "br-ex", "gw0", "physnet", Optional.of(Cidr.parse(NODE_IP + "/24")),
                 Optional.of(MacAddress.parse("0a:00:ac:1e:00:02")), Optional.of(IpAddress.parse(EXTERNAL_IP)))
                 .start().get(60, TimeUnit.SECONDS);
@@ -171,7 +172,7 @@ class GatewayNodeTest {
         Cidr podCidr = network.ipAddresses().get(0);
         // as a CNI ADD does: the interface names the pod's UID, which the master put in options:iface-id-ver
         String uid = harness.kube.pods().inNamespace("default").withName("web").get().getMetadata().getUid();
-        Pod web = chassis.plug(harness.stack.createPod("web"), "default_web", network.macAddress().toString(),
+        Pod web = webPod = chassis.plug(harness.stack.createPod("web"), "default_web", network.macAddress().toString(),
                 podCidr.toString(), network.gatewayIps().get(0).toString(), 1400, Map.of("iface-id-ver", uid));
         serve(web, "$s=IO::Socket::INET->new(LocalPort=>8080,Listen=>5,ReuseAddr=>1) or die $!; print \"ready\\n\"; "
                 + "while($c=$s->accept){$l=<$c>; print $c \"echo:$l\"; close $c}");
@@ -188,13 +189,35 @@ class GatewayNodeTest {
         harness.awaitRow("Load_Balancer", "Service_nodeports_node1_UDP",
                 "vips:\"" + NODE_IP + ":30080\"=\"" + podCidr.address() + ":8080\"");
         harness.stack.nbctl("--wait=hv", "sync"); // every chassis has the flows
-
-        String source = web.exec("timeout", "10", "bash", "-c", "exec 3<>/dev/tcp/" + EXTERNAL_IP + "/9000; head -1 <&3")
-                .trim();
-        assertEquals(NODE_IP, source, "the external host sees the node's IP (SNAT on GR_node1)");
         // as specified: traffic to a NodePort VIP is SNATed to the router's address towards the pod
         assertEquals("router_ip", harness.nbctl("get", "Logical_Router", "GR_node1", "options:lb_force_snat_ip")
                 .replace("\"", ""));
+    }
+
+    /**
+     * The very first traffic between the external host and the node is a NodePort connection: the gateway router
+     * has never seen the external host (no MAC_Binding), so its answer towards the client needs ARP first, and the
+     * client's SYN, DNATed to the pod, must not wait for ARP towards the cluster router: a packet that waited is
+     * re-injected without its conntrack state, and the connection was reset (the static MAC binding of the cluster
+     * router's join address on {@code rtoj-GR_<node>} prevents it).
+     */
+    @Test
+    @Order(4)
+    void theFirstConnectionFromAnUnknownExternalHostSucceeds() throws Exception {
+        assertEquals("", harness.stack.sbctl("--bare", "--columns=mac", "find", "MAC_Binding", "ip=" + EXTERNAL_IP)
+                .trim(), "the gateway router has not learned the external host yet");
+        String tcp = external.exec("timeout", "10", "bash", "-c", "exec 3<>/dev/tcp/" + NODE_IP
+                + "/30080; echo hello >&3; cat <&3").trim();
+        assertEquals("echo:hello", tcp);
+    }
+
+    @Test
+    @Order(5)
+    void podsLeaveWithTheNodeIpAndNodePortsServeTcpAndUdp() throws Exception {
+        Pod web = webPod;
+        String source = web.exec("timeout", "10", "bash", "-c", "exec 3<>/dev/tcp/" + EXTERNAL_IP + "/9000; head -1 <&3")
+                .trim();
+        assertEquals(NODE_IP, source, "the external host sees the node's IP (SNAT on GR_node1)");
         String tcp = external.exec("timeout", "10", "bash", "-c", "exec 3<>/dev/tcp/" + NODE_IP
                 + "/30080; echo hello >&3; cat <&3").trim();
         assertEquals("echo:hello", tcp);

@@ -1,6 +1,7 @@
 package io.ovnk.itests.distribution;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -8,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.ovnk.itests.distribution.Cluster.NodeAgent;
+import io.ovnk.ovnstack.CommandException;
 import io.ovnk.ovnstack.junit.RequiresOvn;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -34,7 +36,9 @@ import tools.jackson.databind.ObjectMapper;
 /**
  * The gateway bundle deployed into a running ovnkube (master and node roles, overlay, no gateway feature): an
  * external host on the node's uplink reaches a pod through a NodePort without a restart; a new jar of the bundle
- * does not cut an established connection; gateway:cleanup from the Gogo console removes the gateway's rows only.
+ * does not cut an established connection; the first NodePort connection from the external host, before any other
+ * traffic, works; gateway:cleanup typed into the running process's Gogo console stops the gateway master and removes
+ * the gateway's rows only (the NodePort stops answering, pods still talk), and gateway:enable brings it all back.
  */
 @RequiresOvn
 class GatewayIT {
@@ -42,6 +46,7 @@ class GatewayIT {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String NODE_IP = "172.30.0.2";
     private static final String EXTERNAL_IP = "172.30.0.1";
+    private static final Duration LIVE = Duration.ofSeconds(60);
     private static final Path GATEWAY_JAR = Ovnkube.DISTRIBUTION.resolve("system/io/ovnk/gateway/"
             + System.getProperty("ovnk.version") + "/gateway-" + System.getProperty("ovnk.version") + ".jar");
 
@@ -71,6 +76,7 @@ class GatewayIT {
             external.exec("ethtool", "-K", "eth0", "tx", "off");
             cluster.stack.chassis(0).execInDatapathNamespace("ip", "link", "set", "gw0", "up");
 
+            cluster.withConsole(); // gateway:cleanup and gateway:enable are typed into the running process's Gogo shell
             NodeAgent node = cluster.startNode("node-a", 0, "master, node", "", String.join("\n",
                     "node.name = node-a", "uplink = gw0", "ip = " + NODE_IP + "/24", "next.hop = " + EXTERNAL_IP,
                     "host.netns = " + chassisNs, "datapath.type = netdev", ""));
@@ -104,13 +110,15 @@ class GatewayIT {
             cluster.stack.nbctl("--timeout=60", "wait-until", "Load_Balancer", "Service_nodeports_node-a_TCP",
                     "vips:\"" + NODE_IP + ":30080\"=\"" + podIp + ":8080\"");
             cluster.stack.nbctl("--timeout=60", "--wait=hv", "sync");
+            // the first traffic between the external host and the node: a NodePort connection (the gateway router
+            // has not learned the external host)
+            PersistentClient client = new PersistentClient(external, NODE_IP, 30080);
+            assertEquals("echo:before", client.send("before"), "NodePort from the external host after a hot deploy");
             // a pod reaches the external host, which sees the node's IP (SNAT on the gateway router)
             serve(external, "$s=IO::Socket::INET->new(LocalPort=>9000,Listen=>5,ReuseAddr=>1) or die $!; "
                     + "print \"ready\\n\"; while($c=$s->accept){print $c $c->peerhost.\"\\n\"; close $c}");
             assertEquals(NODE_IP, web.exec("timeout", "10", "bash", "-c", "exec 3<>/dev/tcp/" + EXTERNAL_IP
                     + "/9000; head -1 <&3").strip(), "the external host sees the node's IP");
-            PersistentClient client = new PersistentClient(external, NODE_IP, 30080);
-            assertEquals("echo:before", client.send("before"), "NodePort from the external host after a hot deploy");
 
             // an update (a new jar) while the connection is open: the connection carries on
             Path fresh = dir.resolve("io.ovnk.gateway.jar");
@@ -122,14 +130,101 @@ class GatewayIT {
             assertEquals("echo:after", client.send("after"), "the established connection survived the update");
             client.close();
 
-            // the gateway's rows go with gateway:cleanup (bundle stopped first, or its master re-creates them)
+            // a second pod on the node, for east-west traffic after the clean-up
+            Pod api2 = cluster.createPod("default", "client", "node-a");
+            io.ovnk.ovnstack.Pod client2 = cluster.stack.createPod("client");
+            CniOutcomeCheck.ok(cluster.cni(node, "ADD", sandbox(), "/var/run/netns/" + client2.namespace(), "eth0", api2,
+                    null));
+
+            // gateway:cleanup in the running process: it stops the gateway master, then removes every gateway row
             String routersBefore = cluster.stack.nbctl("--bare", "--columns=name", "list", "Logical_Router");
             assertTrue(routersBefore.contains("GR_node-a"), routersBefore);
+            String clusterRouterBefore = nbRow(cluster, "Logical_Router", "ovn_cluster_router");
+            String joinBefore = cluster.stack.nbctl("--bare", "--columns=_uuid", "find", "Logical_Switch", "name=join")
+                    .strip();
+            String nodeSwitchBefore = cluster.stack.nbctl("--bare", "--columns=_uuid,other_config", "find",
+                    "Logical_Switch", "name=node-a").strip();
+            String podPortBefore = nbRow(cluster, "Logical_Switch_Port", "default_web");
+            assertTrue(!cluster.stack.nbctl("--bare", "--columns=_uuid", "find", "Logical_Router_Static_Route",
+                    "policy=src-ip").isBlank(), "the gateway's source route on ovn_cluster_router");
+            int start = node.ovnkube().output().size();
+            gogo(node, "gateway:cleanup");
+            int removed = Integer.parseInt(node.ovnkube().await("(\\d+) gateway rows removed; the gateway master of this "
+                    + "process is stopped and disabled\\. gateway:enable starts it again", LIVE).group(1));
+            List<String> printed = node.ovnkube().output().subList(start, node.ovnkube().output().size());
+            String text = String.join("\n", printed);
+            assertEquals(removed, printed.stream().filter(l -> l.matches("(g! )?removed .*")).count(), text);
+            for (String row : List.of("Logical_Router GR_node-a (node-a)", "Logical_Switch ext_node-a (node-a)",
+                    "Logical_Switch_Port jtor-GR_node-a (node-a)", "Load_Balancer Service_nodeports_node-a_TCP (node-a)",
+                    "Static_MAC_Binding rtoj-GR_node-a ")) {
+                assertTrue(printed.stream().anyMatch(l -> l.contains("removed " + row)), row + " in:\n" + text);
+            }
+            // the master stopped before anything was removed
+            int stopped = indexOf(printed, "gateway master: term ended");
+            assertTrue(stopped >= 0 && stopped < indexOf(printed, "removed "), text);
+            for (String[] gone : new String[][] { { "Logical_Router", "name=GR_node-a" },
+                { "Logical_Switch", "name=ext_node-a" }, { "Logical_Switch_Port", "name=jtor-GR_node-a" },
+                { "Logical_Switch_Port", "name=etor-GR_node-a" }, { "Logical_Router_Port", "name=rtoj-GR_node-a" },
+                { "Load_Balancer", "name=Service_nodeports_node-a_TCP" },
+                { "Static_MAC_Binding", "logical_port=rtoj-GR_node-a" },
+                { "Logical_Router_Static_Route", "policy=src-ip" } }) {
+                assertEquals("", cluster.stack.nbctl("--bare", "--columns=_uuid", "find", gone[0], gone[1]).strip(),
+                        gone[0] + " " + gone[1]);
+            }
+            assertEquals("", cluster.stack.nbctl("--bare", "--columns=_uuid", "find", "Load_Balancer",
+                    "external_ids:\"k8s.ovn.org/owner-controller\"=ovnk-gateway").strip());
+            assertTrue(cluster.stack.nbctl("--bare", "--columns=name", "list", "Logical_Switch_Port").lines()
+                    .noneMatch(l -> l.contains("GR_node-a")), "no port of the join switch names the gateway router");
+            // the master's rows are untouched (the cluster router less its source route, which was the gateway's)
+            assertEquals(clusterRouterBefore.replaceAll("static_routes\\s*:.*", ""),
+                    nbRow(cluster, "Logical_Router", "ovn_cluster_router").replaceAll("static_routes\\s*:.*", ""));
+            assertEquals(joinBefore, cluster.stack.nbctl("--bare", "--columns=_uuid", "find", "Logical_Switch",
+                    "name=join").strip());
+            assertEquals(nodeSwitchBefore, cluster.stack.nbctl("--bare", "--columns=_uuid,other_config", "find",
+                    "Logical_Switch", "name=node-a").strip());
+            assertEquals(podPortBefore.replaceAll("up\\s*:.*", ""), nbRow(cluster, "Logical_Switch_Port", "default_web")
+                    .replaceAll("up\\s*:.*", ""));
+            cluster.stack.nbctl("--timeout=60", "--wait=hv", "sync");
+            // north-south is gone, east-west is not
+            assertThrows(CommandException.class, () -> external.exec("timeout", "3", "bash", "-c", "exec 3<>/dev/tcp/"
+                    + NODE_IP + "/30080; echo gone >&3; cat <&3"), "the NodePort no longer answers");
+            assertEquals("echo:east-west", client2.exec("timeout", "10", "bash", "-c", "exec 3<>/dev/tcp/" + podIp
+                    + "/8080; echo east-west >&3; head -1 <&3").strip(), "a pod still reaches another pod");
+
+            // gateway:enable: the master's next term re-creates the gateway, and NodePorts work again
+            gogo(node, "gateway:enable");
+            node.ovnkube().await("the gateway master of this process is enabled", LIVE);
+            cluster.stack.nbctl("--timeout=60", "wait-until", "Load_Balancer", "Service_nodeports_node-a_TCP",
+                    "vips:\"" + NODE_IP + ":30080\"=\"" + podIp + ":8080\"");
+            cluster.stack.nbctl("--timeout=60", "--wait=hv", "sync");
+            PersistentClient again = new PersistentClient(external, NODE_IP, 30080);
+            assertEquals("echo:again", again.send("again"), "NodePort after gateway:enable");
+            again.close();
+
+            // removing the bundle leaves what it programmed
             Files.delete(deployed);
             node.ovnkube().await("deploy/io.ovnk.gateway.jar: uninstalled", Duration.ofSeconds(30));
             assertTrue(cluster.stack.nbctl("--bare", "--columns=name", "list", "Logical_Router").contains("GR_node-a"),
                     "stopping the bundle leaves what it programmed");
         }
+    }
+
+    private static void gogo(NodeAgent node, String command) throws Exception {
+        node.ovnkube().stdin().write((command + "\n").getBytes(StandardCharsets.UTF_8));
+        node.ovnkube().stdin().flush();
+    }
+
+    private static int indexOf(List<String> lines, String text) {
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(text)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String nbRow(Cluster cluster, String table, String name) {
+        return cluster.stack.nbctl("list", table, name);
     }
 
     private static String sandbox() {
