@@ -110,9 +110,15 @@ class InformerHubTest {
         for (int i = 0; i < 25; i++) {
             assertTrue(late.next().startsWith("added "));
         }
-        // with one worker, the call for a 26th pod means the 25th call has been accounted for
+        // with one worker, the call for a 26th pod means the 25th call has been accounted for; a watch that
+        // reconnects on a loaded machine relists, and the relist may report existing pods as updated: those, and
+        // only those, may come first
         api.client.pods().inNamespace("ns9").resource(pod("ns9", "p25", "node-a")).create();
-        assertEquals("added ns9/p25", late.next());
+        String next = late.next();
+        while (next.startsWith("updated ") && !next.contains("/p25")) {
+            next = late.next();
+        }
+        assertEquals("added ns9/p25", next);
         assertTrue(lister.hasSynced());
         assertEquals(26, lister.list().size());
         assertEquals(9, lister.list("ns0").size());
