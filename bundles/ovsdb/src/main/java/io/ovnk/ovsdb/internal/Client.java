@@ -107,6 +107,8 @@ public final class Client implements OvsdbClient {
          */
         boolean replied;
         final List<Runnable> early = new ArrayList<>();
+        /** Worker only. The session this group's monitor was last established on. */
+        Object establishedOn;
 
         MonitorGroup(String id, List<TableMonitor> tables) {
             this.id = id;
@@ -231,7 +233,22 @@ public final class Client implements OvsdbClient {
                         config.database(), remote, count - 1, resumes.get(), fullLoads.get() - monitors.size());
             }
             ready.complete(established);
-            monitors.forEach(group -> group.firstLoad.complete(null));
+            for (MonitorGroup group : new ArrayList<>(monitors)) {
+                if (group.establishedOn == established) {
+                    group.firstLoad.complete(null);
+                } else {
+                    // added while this session was being set up, after its monitors were listed: established now,
+                    // so that its future never completes before its rows are in the cache
+                    establish(established, group).whenComplete((ok, refused) -> {
+                        if (refused != null) {
+                            monitors.remove(group);
+                            group.firstLoad.completeExceptionally(refused);
+                        } else {
+                            group.firstLoad.complete(null);
+                        }
+                    });
+                }
+            }
             announce(State.CONNECTED);
         }, worker);
     }
@@ -556,7 +573,10 @@ public final class Client implements OvsdbClient {
             }
             requests.set(table.table(), request);
         }
-        return monitorCall(established, group, requests);
+        return monitorCall(established, group, requests).thenApply(loaded -> {
+            group.establishedOn = established;
+            return loaded;
+        });
     }
 
     private CompletableFuture<Void> monitorCall(Session established, MonitorGroup group, ObjectNode requests) {

@@ -65,6 +65,19 @@ class ClientTest {
     }
 
     @Test
+    void aMonitorRequestedWhileConnectingHasItsRowsWhenItCompletes() throws Exception {
+        // monitor() right after connect() races the connection's set-up: a monitor added after the set-up has
+        // listed the monitors to establish must still be established before its future completes
+        for (int round = 0; round < 100; round++) {
+            try (OvsdbClient fresh = OvsdbClients.connect(OvsdbClientConfig.of("OVN_Northbound",
+                    stack.northbound().unixRemote()))) {
+                fresh.monitor(io.ovnk.ovsdb.TableMonitor.of("NB_Global")).get(10, TimeUnit.SECONDS);
+                assertEquals(1, fresh.cache().table("NB_Global").rows().size(), "round " + round);
+            }
+        }
+    }
+
+    @Test
     void closingRightAfterCancellingAMonitorThrowsNothingOnAnyThread() throws Exception {
         java.util.List<Throwable> uncaught = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         Thread.UncaughtExceptionHandler previous = Thread.getDefaultUncaughtExceptionHandler();
