@@ -136,7 +136,7 @@ final class CniService {
     private byte[] add(CniRequest request, Settings now, long deadline) throws CniException, InterruptedException {
         PodRef pod = request.pod().orElseThrow();
         plumber(request); // no mode: fail now rather than after the annotation wait
-        PodNetwork network = pods.await(pod, within(now.annotationTimeout(), deadline, request));
+        PodWaiter.Networked network = pods.await(pod, within(now.annotationTimeout(), deadline, request));
         PodAttachment attachment = attachment(request, pod, network, now.mtu());
         LOG.debug("CNI ADD pod {}: plumbing {}", pod, attachment);
         PodPlumber plumber = plumber(request);
@@ -168,7 +168,7 @@ final class CniService {
     private byte[] check(CniRequest request, Settings now) throws CniException {
         PodRef pod = request.pod().orElseThrow();
         PodPlumber plumber = plumber(request);
-        PodNetwork network = pods.current(pod);
+        PodWaiter.Networked network = pods.current(pod);
         PodAttachment attachment = attachment(request, pod, network, now.mtu());
         if (request.config().prevResult().isPresent()) {
             Set<String> previous = previousAddresses(request.config().prevResult().get());
@@ -254,14 +254,16 @@ final class CniService {
         return plumber;
     }
 
-    private static PodAttachment attachment(CniRequest request, PodRef pod, PodNetwork network, int mtu) {
+    /** The attachment from the pod's network and the annotations of the same pod object (a mode reads its own). */
+    private static PodAttachment attachment(CniRequest request, PodRef pod, PodWaiter.Networked networked, int mtu) {
+        PodNetwork network = networked.network();
         return new PodAttachment(pod.namespace(), pod.name(), pod.uid(), request.containerId(), request.netns(),
                 request.ifName(), network.macAddress().toString(),
                 network.ipAddresses().stream().map(Object::toString).toList(),
                 network.gatewayIps().stream().map(Object::toString).toList(),
                 network.routes().stream().map(route -> new PodAttachment.Route(route.dest().toString(),
                         route.nextHop().toString())).toList(),
-                mtu);
+                mtu, networked.annotations());
     }
 
     private static CniException plumbingFailed(PodPlumber plumber, String what, CniRequest request,

@@ -45,10 +45,20 @@ final class PodWaiter implements ResourceHandler<Pod>, AutoCloseable {
         this.onWaiting = onWaiting;
     }
 
+    /**
+     * A pod's default network and the annotations of the same pod object it was read from (a mode's own
+     * annotations, which the master writes in the same patch as the network, are among them).
+     */
+    record Networked(PodNetwork network, Map<String, String> annotations) {
+        Networked {
+            annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+        }
+    }
+
     /** One request waiting for one pod: its outcome, and what was missing when last looked at (for the timeout). */
     private static final class Wait {
         final PodRef pod;
-        final CompletableFuture<PodNetwork> network = new CompletableFuture<>();
+        final CompletableFuture<Networked> network = new CompletableFuture<>();
         volatile String missing = "the pod has not been seen";
 
         Wait(PodRef pod) {
@@ -57,13 +67,13 @@ final class PodWaiter implements ResourceHandler<Pod>, AutoCloseable {
     }
 
     /**
-     * The pod's default network, once the pod exists with the request's UID and carries a valid
+     * The pod's default network and annotations, once the pod exists with the request's UID and carries a valid
      * {@code k8s.ovn.org/pod-networks} annotation; waits at most {@code timeout} for it.
      *
      * @throws CniException 11 naming the pod and what was missing on timeout; 101 for a malformed annotation;
      *         3 when the pod was deleted meanwhile
      */
-    PodNetwork await(PodRef ref, Duration timeout) throws CniException, InterruptedException {
+    Networked await(PodRef ref, Duration timeout) throws CniException, InterruptedException {
         Wait wait = new Wait(ref);
         waits.compute(ref.toString(), (key, set) -> {
             Set<Wait> result = set == null ? ConcurrentHashMap.newKeySet() : set;
@@ -96,11 +106,11 @@ final class PodWaiter implements ResourceHandler<Pod>, AutoCloseable {
     }
 
     /**
-     * The pod's default network as the cache has it now, without waiting (CHECK).
+     * The pod's default network and annotations as the cache has them now, without waiting (CHECK).
      *
      * @throws CniException 3 when the pod or its UID is gone, 101 when the annotation is missing or malformed
      */
-    PodNetwork current(PodRef ref) throws CniException {
+    Networked current(PodRef ref) throws CniException {
         Optional<Pod> pod = pods.get(ref.namespace(), ref.name());
         if (pod.isEmpty()) {
             throw new CniException(CniException.UNKNOWN_CONTAINER, "pod " + ref + ": does not exist");
@@ -110,7 +120,8 @@ final class PodWaiter implements ResourceHandler<Pod>, AutoCloseable {
             throw new CniException(CniException.UNKNOWN_CONTAINER, "pod " + ref + ": has UID " + uid
                     + ", the sandbox is for UID " + ref.uid());
         }
-        return network(ref, pod.get()).orElseThrow(() -> new CniException(CniException.BAD_POD_ANNOTATION, "pod "
+        return network(ref, pod.get()).map(network -> new Networked(network, pod.get().getMetadata().getAnnotations()))
+                .orElseThrow(() -> new CniException(CniException.BAD_POD_ANNOTATION, "pod "
                 + ref + ": annotation " + OvnAnnotations.POD_NETWORKS + ": missing or without a default network"));
     }
 
@@ -140,7 +151,7 @@ final class PodWaiter implements ResourceHandler<Pod>, AutoCloseable {
         try {
             Optional<PodNetwork> network = network(wait.pod, pod);
             if (network.isPresent()) {
-                wait.network.complete(network.get());
+                wait.network.complete(new Networked(network.get(), pod.getMetadata().getAnnotations()));
             } else {
                 wait.missing = "the pod has no annotation " + OvnAnnotations.POD_NETWORKS + " with a default network";
             }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.ovnk.kube.OvnAnnotations;
 import io.ovnk.kube.internal.InformerHub;
 import io.ovnk.network.spi.PlumbingException;
 import io.ovnk.network.spi.PodAttachment;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -113,7 +115,8 @@ class CniServiceTest {
         PodAttachment attachment = plumber.plumbed.get(0);
         assertEquals(new PodAttachment("default", "web-1", uid, "c0ffee" + "web-1".hashCode(), netns, "eth0",
                 "0a:58:0a:80:00:05", List.of("10.128.0.5/23"), List.of("10.128.0.1"),
-                List.of(new PodAttachment.Route("172.16.1.0/24", "10.128.0.1")), 1300), attachment);
+                List.of(new PodAttachment.Route("172.16.1.0/24", "10.128.0.1")), 1300,
+                Map.of(OvnAnnotations.POD_NETWORKS, NETWORK)), attachment);
         assertEquals(List.of(Duration.ofSeconds(7)), plumber.deadlines);
         JsonNode result = json(reply);
         assertEquals("0.4.0", result.get("cniVersion").asString());
@@ -128,9 +131,12 @@ class CniServiceTest {
         CompletableFuture<CniService.Reply> reply = submit(add("web-1", uid));
         assertTrue(waiting.await(10, TimeUnit.SECONDS), "the ADD waits");
         assertTrue(plumber.plumbed.isEmpty());
-        api.annotate("default", "web-1", NETWORK);
+        api.annotate("default", "web-1", NETWORK, Map.of("k8s.ovn.org/underlay-vlan", "{\"parent\":\"vm1\",\"tag\":7}"));
         assertEquals(200, reply.get(10, TimeUnit.SECONDS).status());
         assertEquals("0a:58:0a:80:00:05", plumber.plumbed.get(0).mac());
+        // the mode's annotation, written with pod-networks, comes with the attachment from the same pod object
+        assertEquals(Map.of(OvnAnnotations.POD_NETWORKS, NETWORK, "k8s.ovn.org/underlay-vlan",
+                "{\"parent\":\"vm1\",\"tag\":7}"), plumber.plumbed.get(0).podAnnotations());
     }
 
     @Test
@@ -281,6 +287,7 @@ class CniServiceTest {
         assertEquals(200, run(Requests.forPod("CHECK", netns, "default", "web-1", uid)
                 .configField("prevResult", prevResult)).status());
         assertEquals("10.128.0.5/23", plumber.checked.get(0).addresses().get(0));
+        assertEquals(Map.of(OvnAnnotations.POD_NETWORKS, NETWORK), plumber.checked.get(0).podAnnotations());
 
         JsonNode otherAddress = CniRequestParser.JSON.readTree("{\"ips\":[{\"address\":\"10.128.0.9/23\"}]}");
         assertError(run(Requests.forPod("CHECK", netns, "default", "web-1", uid).configField("prevResult",

@@ -32,9 +32,15 @@ final class MockApi implements AutoCloseable {
 
     /** Sets (or, with null, removes) the pod's k8s.ovn.org/pod-networks annotation. */
     Pod annotate(String namespace, String name, String podNetworks) {
+        return annotate(namespace, name, podNetworks, Map.of());
+    }
+
+    /** As {@link #annotate(String, String, String)}, with {@code others} set in the same write (as a mode's are). */
+    Pod annotate(String namespace, String name, String podNetworks, Map<String, String> others) {
         return client.pods().inNamespace(namespace).withName(name).edit(pod -> {
             Map<String, String> annotations = new HashMap<>(pod.getMetadata().getAnnotations() == null ? Map.of()
                     : pod.getMetadata().getAnnotations());
+            annotations.putAll(others);
             if (podNetworks == null) {
                 annotations.remove(OvnAnnotations.POD_NETWORKS);
             } else {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.ovnk.cni.internal.CniRequest.PodRef;
 import io.ovnk.kube.Lister;
-import io.ovnk.kube.PodNetwork;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +79,7 @@ class PodWaiterTest {
         waiter.deleted(pod);
     }
 
-    private CompletableFuture<PodNetwork> await(Duration timeout) {
+    private CompletableFuture<PodWaiter.Networked> await(Duration timeout) {
         return CompletableFuture.supplyAsync(() -> {
             try {
                 return waiter.await(REF, timeout);
@@ -93,7 +92,7 @@ class PodWaiterTest {
         }, threads);
     }
 
-    private static CniException failure(CompletableFuture<PodNetwork> wait) {
+    private static CniException failure(CompletableFuture<PodWaiter.Networked> wait) {
         ExecutionException e = assertThrows(ExecutionException.class, () -> wait.get(10, TimeUnit.SECONDS));
         return (CniException) e.getCause();
     }
@@ -101,16 +100,16 @@ class PodWaiterTest {
     @Test
     void podInTheCacheWithItsNetworkIsAnsweredAtOnce() throws Exception {
         arrives(MockApi.pod("default", "web-1", "uid-new", CniServiceTest.NETWORK));
-        assertEquals("0a:58:0a:80:00:05", waiter.await(REF, Duration.ofSeconds(10)).macAddress().toString());
+        assertEquals("0a:58:0a:80:00:05", waiter.await(REF, Duration.ofSeconds(10)).network().macAddress().toString());
         assertEquals(1, waiting.getCount(), "it never waited");
     }
 
     @Test
     void podCreatedAfterTheRequestArrivedEndsTheWait() throws Exception {
-        CompletableFuture<PodNetwork> wait = await(Duration.ofSeconds(30));
+        CompletableFuture<PodWaiter.Networked> wait = await(Duration.ofSeconds(30));
         assertTrue(waiting.await(10, TimeUnit.SECONDS));
         arrives(MockApi.pod("default", "web-1", "uid-new", CniServiceTest.NETWORK));
-        assertEquals("10.128.0.5/23", wait.get(10, TimeUnit.SECONDS).ipAddresses().get(0).toString());
+        assertEquals("10.128.0.5/23", wait.get(10, TimeUnit.SECONDS).network().ipAddresses().get(0).toString());
         assertEquals(0, waiter.waiting());
     }
 
@@ -118,19 +117,19 @@ class PodWaiterTest {
     void recreatedPodEndsTheWaitOnceItsUidArrives() throws Exception {
         Pod old = MockApi.pod("default", "web-1", "uid-old", CniServiceTest.NETWORK);
         arrives(old);
-        CompletableFuture<PodNetwork> wait = await(Duration.ofSeconds(30));
+        CompletableFuture<PodWaiter.Networked> wait = await(Duration.ofSeconds(30));
         assertTrue(waiting.await(10, TimeUnit.SECONDS));
         leaves(old);
         assertTrue(!wait.isDone(), "the old pod's deletion does not end the new sandbox's wait");
         arrives(MockApi.pod("default", "web-1", "uid-new", CniServiceTest.NETWORK));
-        assertEquals("0a:58:0a:80:00:05", wait.get(10, TimeUnit.SECONDS).macAddress().toString());
+        assertEquals("0a:58:0a:80:00:05", wait.get(10, TimeUnit.SECONDS).network().macAddress().toString());
     }
 
     @Test
     void deletionOfThePodEndsTheWaitAsAnUnknownContainer() throws Exception {
         Pod pod = MockApi.pod("default", "web-1", "uid-new", null);
         arrives(pod);
-        CompletableFuture<PodNetwork> wait = await(Duration.ofSeconds(30));
+        CompletableFuture<PodWaiter.Networked> wait = await(Duration.ofSeconds(30));
         assertTrue(waiting.await(10, TimeUnit.SECONDS));
         leaves(pod);
         CniException e = failure(wait);
@@ -149,7 +148,7 @@ class PodWaiterTest {
 
     @Test
     void closingEndsEveryWaitWithTryAgainLater() throws Exception {
-        CompletableFuture<PodNetwork> wait = await(Duration.ofSeconds(30));
+        CompletableFuture<PodWaiter.Networked> wait = await(Duration.ofSeconds(30));
         assertTrue(waiting.await(10, TimeUnit.SECONDS));
         waiter.close();
         CniException e = failure(wait);
@@ -159,12 +158,12 @@ class PodWaiterTest {
 
     @Test
     void podsOfOtherNamesDoNotEndTheWait() throws Exception {
-        CompletableFuture<PodNetwork> wait = await(Duration.ofSeconds(30));
+        CompletableFuture<PodWaiter.Networked> wait = await(Duration.ofSeconds(30));
         assertTrue(waiting.await(10, TimeUnit.SECONDS));
         arrives(MockApi.pod("default", "web-2", "uid-new", CniServiceTest.NETWORK));
         arrives(MockApi.pod("other", "web-1", "uid-new", CniServiceTest.NETWORK));
         assertTrue(!wait.isDone());
         arrives(MockApi.pod("default", "web-1", "uid-new", CniServiceTest.NETWORK));
-        assertEquals("0a:58:0a:80:00:05", wait.get(10, TimeUnit.SECONDS).macAddress().toString());
+        assertEquals("0a:58:0a:80:00:05", wait.get(10, TimeUnit.SECONDS).network().macAddress().toString());
     }
 }

@@ -24,8 +24,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Pods: addresses and MAC (kept from the pod's annotation, or allocated), written to the pod's annotations
- * first, then its logical switch port in one Northbound transaction. Deleted and completed pods lose their port
+ * Pods: addresses and MAC (kept from the pod's annotation, or allocated) and the mode's binding; the addresses and
+ * the mode's pod annotations are written to the pod in one patch first, then its logical switch port in one
+ * Northbound transaction. Deleted and completed pods lose their port
  * and give their addresses back, unless another live pod holds them.
  */
 final class PodHandler implements ResourceHandler<Pod> {
@@ -82,6 +83,13 @@ final class PodHandler implements ResourceHandler<Pod> {
                     "pod " + key + ": " + binder.mode() + " mode: " + e.getMessage());
             return;
         }
+        for (String masters : List.of(OvnAnnotations.POD_NETWORKS, OvnAnnotations.LEGACY_POD)) {
+            if (binding.podAnnotations().containsKey(masters)) {
+                context.problem(pod, binder.mode(), masters, "InvalidBinding", "pod " + key + ": " + binder.mode()
+                        + " mode: asks for annotation " + masters + ", which only the master writes");
+                return;
+            }
+        }
         Optional<PodNetworksAnnotation> annotated;
         Optional<LegacyPodAnnotation> legacy;
         try {
@@ -101,11 +109,16 @@ final class PodHandler implements ResourceHandler<Pod> {
             if (!hold(pod, node, network)) {
                 return;
             }
+            Map<String, String> missing = new HashMap<>();
             if (annotated.isEmpty() || legacy.isEmpty()) {
-                writeAnnotations(pod, network); // complete what an older writer left half done
+                missing.putAll(networkAnnotations(network)); // complete what an older writer left half done
+            }
+            if (!missing.isEmpty() || !has(pod, binding.podAnnotations())) {
+                missing.putAll(binding.podAnnotations()); // and what the mode wants now (a rebind, another mode)
+                context.annotator.annotate(pod, current -> missing);
             }
         } else {
-            network = allocate(pod, node);
+            network = allocate(pod, node, binding.podAnnotations());
             if (network == null) {
                 return;
             }
@@ -134,8 +147,18 @@ final class PodHandler implements ResourceHandler<Pod> {
         return true;
     }
 
-    /** New addresses, annotated on the pod before anything else; null when the pod went away meanwhile. */
-    private PodNetwork allocate(Pod pod, String node) {
+    /** Whether the pod carries every one of {@code wanted} with the same value already. */
+    private static boolean has(Pod pod, Map<String, String> wanted) {
+        Map<String, String> current = pod.getMetadata().getAnnotations() == null ? Map.of()
+                : pod.getMetadata().getAnnotations();
+        return wanted.entrySet().stream().allMatch(entry -> entry.getValue().equals(current.get(entry.getKey())));
+    }
+
+    /**
+     * New addresses, annotated on the pod (with the mode's annotations) before anything else; null when the pod went
+     * away meanwhile.
+     */
+    private PodNetwork allocate(Pod pod, String node, Map<String, String> modeAnnotations) {
         String key = key(pod);
         PodAddresses got;
         try {
@@ -147,7 +170,7 @@ final class PodHandler implements ResourceHandler<Pod> {
         }
         PodNetwork network = new PodNetwork(got.addresses(), got.mac(), got.gateways(), List.of(), "primary");
         try {
-            writeAnnotations(pod, network);
+            writeAnnotations(pod, network, modeAnnotations);
         } catch (KubeException.NotFound gone) {
             context.ipam.releasePodAddresses(node, got.ips());
             return null;
@@ -160,11 +183,20 @@ final class PodHandler implements ResourceHandler<Pod> {
         return network;
     }
 
-    private void writeAnnotations(Pod pod, PodNetwork network) {
-        Map<String, String> values = new HashMap<>();
-        values.put(OvnAnnotations.POD_NETWORKS, PodNetworksAnnotation.ofDefault(network).toJson());
-        values.put(OvnAnnotations.LEGACY_POD, LegacyPodAnnotation.of(network).toJson());
+    /**
+     * The pod's network and the mode's annotations, in one patch: the node sees the mode's annotations as soon as
+     * it sees {@code k8s.ovn.org/pod-networks}. The annotator writes nothing when every value is already there.
+     */
+    private void writeAnnotations(Pod pod, PodNetwork network, Map<String, String> modeAnnotations) {
+        Map<String, String> values = new HashMap<>(modeAnnotations);
+        values.putAll(networkAnnotations(network));
         context.annotator.annotate(pod, current -> values);
+    }
+
+    /** {@code k8s.ovn.org/pod-networks} and the seed's {@code ovn} of a network. */
+    private static Map<String, String> networkAnnotations(PodNetwork network) {
+        return Map.of(OvnAnnotations.POD_NETWORKS, PodNetworksAnnotation.ofDefault(network).toJson(),
+                OvnAnnotations.LEGACY_POD, LegacyPodAnnotation.of(network).toJson());
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.ovnk.network.spi;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -18,9 +19,13 @@ import java.util.Objects;
  * @param gateways the default gateways, one per family
  * @param routes further routes (service and cluster CIDRs in some modes)
  * @param mtu the pod interface's MTU
+ * @param podAnnotations the annotations of the pod object whose {@code k8s.ovn.org/pod-networks} gave the addresses
+ *        (so a mode's own annotation, which the master writes in the same patch, is there too; see
+ *        {@link PortBinding#podAnnotations()}); since 1.2
  */
 public record PodAttachment(String namespace, String name, String uid, String sandboxId, String netns, String ifName,
-        String mac, List<String> addresses, List<String> gateways, List<Route> routes, int mtu) {
+        String mac, List<String> addresses, List<String> gateways, List<Route> routes, int mtu,
+        Map<String, String> podAnnotations) {
 
     public PodAttachment {
         Objects.requireNonNull(namespace, "namespace");
@@ -33,9 +38,16 @@ public record PodAttachment(String namespace, String name, String uid, String sa
         addresses = List.copyOf(addresses);
         gateways = List.copyOf(gateways);
         routes = routes == null ? List.of() : List.copyOf(routes);
+        podAnnotations = podAnnotations == null ? Map.of() : Map.copyOf(podAnnotations);
         if (mtu < 576 || mtu > 65535) {
             throw new IllegalArgumentException("mtu " + mtu + " is outside 576-65535");
         }
+    }
+
+    /** An attachment without the pod's annotations (as in 1.1). */
+    public PodAttachment(String namespace, String name, String uid, String sandboxId, String netns, String ifName,
+            String mac, List<String> addresses, List<String> gateways, List<Route> routes, int mtu) {
+        this(namespace, name, uid, sandboxId, netns, ifName, mac, addresses, gateways, routes, mtu, Map.of());
     }
 
     /** The name of the pod's logical switch port and its OVS {@code iface-id}: {@code <namespace>_<pod>}. */

@@ -4,5 +4,5 @@
  * whichever provider is present and reconcile when it changes, so modes swap at run time without a restart.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.2.0")
 package io.ovnk.network.spi;

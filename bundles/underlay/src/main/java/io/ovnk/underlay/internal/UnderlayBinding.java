@@ -11,9 +11,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The master side of the underlay, in plain Java: a pod's port becomes a child of its node's VM port
- * ({@code parent_name}) with a VLAN tag unique behind that port ({@code tag_request}), and the pod is annotated
- * with both ({@value UnderlayNames#POD_VLAN}) for the node inside the VM, which plumbs the VLAN and has no
- * Northbound to read it from.
+ * ({@code parent_name}) with a VLAN tag unique behind that port ({@code tag_request}), and the binding asks for
+ * both as the pod's annotation {@value UnderlayNames#POD_VLAN}, which the master writes with the pod's network
+ * before the port: the node inside the VM, which plumbs the VLAN and has no Northbound, finds it in the CNI
+ * attachment.
  */
 final class UnderlayBinding {
 
@@ -23,22 +24,14 @@ final class UnderlayBinding {
     record VmPort(String name, String source) {
     }
 
-    /** Writes the pod's {@value UnderlayNames#POD_VLAN}, off the caller's thread. */
-    interface PodAnnotations {
-        void write(String namespace, String name, String value);
-    }
-
     private final Function<String, Optional<VmPort>> vmPorts;
     private final ChildPorts northbound;
     private final TagAllocator tags;
-    private final PodAnnotations annotations;
 
-    UnderlayBinding(Function<String, Optional<VmPort>> vmPorts, ChildPorts northbound, TagAllocator tags,
-            PodAnnotations annotations) {
+    UnderlayBinding(Function<String, Optional<VmPort>> vmPorts, ChildPorts northbound, TagAllocator tags) {
         this.vmPorts = vmPorts;
         this.northbound = northbound;
         this.tags = tags;
-        this.annotations = annotations;
     }
 
     /** The pod's port name, as the master names it: {@code <namespace>_<pod>}. */
@@ -47,6 +40,10 @@ final class UnderlayBinding {
     }
 
     /**
+     * The pod's port columns, and its annotation {@value UnderlayNames#POD_VLAN} for the master to write (a tag
+     * annotated earlier is kept while no other port behind the parent holds it: a restarted master, or one whose
+     * port write was lost, hands out the same tag).
+     *
      * @throws UnderlayBindException when the node has no VM port, the VM port is not in the Northbound, or every
      *         tag behind it is in use
      */
@@ -63,7 +60,6 @@ final class UnderlayBinding {
         int tag = tags.assign(port, parent.name(), children, wanted);
         VlanAnnotation binding = new VlanAnnotation(parent.name(), tag);
         if (!annotated.equals(Optional.of(binding))) {
-            annotations.write(pod.namespace(), pod.name(), binding.toJson());
             if (annotated.isPresent()) {
                 LOG.info("pod {}/{}: VLAN {} behind VM port {} (was {} behind {})", pod.namespace(), pod.name(), tag,
                         parent.name(), annotated.get().tag(), annotated.get().parent());
@@ -71,7 +67,8 @@ final class UnderlayBinding {
                 LOG.debug("pod {}/{}: VLAN {} behind VM port {}", pod.namespace(), pod.name(), tag, parent.name());
             }
         }
-        return new PortBinding(Optional.of(parent.name()), OptionalInt.of(tag), Map.of());
+        return new PortBinding(Optional.of(parent.name()), OptionalInt.of(tag), Map.of(),
+                Map.of(UnderlayNames.POD_VLAN, binding.toJson()));
     }
 
     private static Optional<VlanAnnotation> annotated(PodInfo pod) {

@@ -14,9 +14,10 @@ final class UnderlayNames {
     static final String NODE_VM_PORT = "k8s.ovn.org/node-vm-port";
 
     /**
-     * On Pods (written by the underlay binder on the master): {@code {"parent":"<VM port>","tag":<VLAN>}}, what
-     * the pod's port carries as {@code parent_name} and {@code tag_request}; the node inside the VM, which has no
-     * Northbound, reads the VLAN from it.
+     * On Pods (asked for by the underlay binder, written by the master in the same patch as
+     * {@code k8s.ovn.org/pod-networks}): {@code {"parent":"<VM port>","tag":<VLAN>}}, what the pod's port carries as
+     * {@code parent_name} and {@code tag_request}; the node inside the VM, which has no Northbound, reads the VLAN
+     * from it in the CNI attachment.
      */
     static final String POD_VLAN = "k8s.ovn.org/underlay-vlan";
 

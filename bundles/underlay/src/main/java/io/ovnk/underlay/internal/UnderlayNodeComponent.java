@@ -1,8 +1,5 @@
 package io.ovnk.underlay.internal;
 
-import io.fabric8.kubernetes.api.model.Pod;
-import io.ovnk.kube.Informers;
-import io.ovnk.kube.ResourceHandler;
 import io.ovnk.network.spi.PodPlumber;
 import io.ovnk.network.spi.PodPortBinder;
 import io.ovnk.ovsdb.OvsdbClient;
@@ -25,8 +22,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The underlay's node side, inside the VM, where {@value UnderlayNames#NODE_PID} is configured: the
- * {@link PodPlumber} service (ready when the VM's NIC, and for guest-bridge the bridge trunking it, exist) and the
- * Pod handler through which it learns each pod's VLAN. The guest bridge is the VM's: its ovsdb-server and
+ * {@link PodPlumber} service (ready when the VM's NIC, and for guest-bridge the bridge trunking it, exist); each
+ * pod's VLAN comes with its CNI attachment (the pod's annotations). The guest bridge is the VM's: its ovsdb-server and
  * ovs-vswitchd are started with the VM, and reached through the {@code Open_vSwitch} connection service. A changed
  * configuration reactivates it.
  */
@@ -67,11 +64,10 @@ public final class UnderlayNodeComponent {
     private static final Logger LOG = LoggerFactory.getLogger(UnderlayNodeComponent.class);
 
     private final GuestBridge guestBridge;
-    private final ServiceRegistration<?> handlerRegistration;
     private final ServiceRegistration<PodPlumber> plumberRegistration;
 
     @Activate
-    public UnderlayNodeComponent(BundleContext bundleContext, Config config, @Reference Informers informers,
+    public UnderlayNodeComponent(BundleContext bundleContext, Config config,
             @Reference(target = "(database=Open_vSwitch)", cardinality = ReferenceCardinality.OPTIONAL,
                     policyOption = ReferencePolicyOption.GREEDY) OvsdbClient guestOvs) {
         NodeSettings settings;
@@ -105,12 +101,8 @@ public final class UnderlayNodeComponent {
             this.guestBridge = null;
             strategy = new KernelVlanStrategy(settings, links);
         }
-        PodVlans vlans = new PodVlans(() -> informers.lister(Pod.class));
-        UnderlayPodPlumber plumber = new UnderlayPodPlumber(strategy, vlans, links);
+        UnderlayPodPlumber plumber = new UnderlayPodPlumber(strategy, links);
 
-        Hashtable<String, Object> handlerProperties = new Hashtable<>();
-        handlerProperties.put(ResourceHandler.WORKERS, 1);
-        handlerRegistration = bundleContext.registerService(ResourceHandler.class.getName(), vlans, handlerProperties);
         Hashtable<String, Object> plumberProperties = new Hashtable<>();
         plumberProperties.put(PodPortBinder.MODE, UnderlayNames.MODE);
         plumberRegistration = bundleContext.registerService(PodPlumber.class, plumber, plumberProperties);
@@ -123,7 +115,6 @@ public final class UnderlayNodeComponent {
     @Deactivate
     void deactivate() {
         unregister(plumberRegistration);
-        unregister(handlerRegistration);
         if (guestBridge != null) {
             guestBridge.close();
         }

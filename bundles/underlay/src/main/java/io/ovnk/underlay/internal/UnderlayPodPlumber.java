@@ -14,29 +14,40 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Underlay pods inside this VM: the pod's VLAN comes from its {@value UnderlayNames#POD_VLAN} annotation, the
+ * Underlay pods inside this VM: the pod's VLAN comes from its {@value UnderlayNames#POD_VLAN} annotation, which the
+ * master writes with the pod's network and the CNI server hands over in the attachment; the
  * interface (MAC, MTU, addresses, routes from the attachment) from the configured {@link VlanStrategy}. There is no
  * OVN inside the VM: the hypervisor's ovn-controller binds the pod's port once tagged frames arrive on the VM's port.
  */
 final class UnderlayPodPlumber implements PodPlumber {
 
-    /** Where a pod's VLAN comes from. */
-    @FunctionalInterface
-    interface TagSource {
-        /** The pod's VLAN, waiting at most {@code timeout} for it. */
-        int tag(PodAttachment pod, Duration timeout) throws PlumbingException;
-    }
-
     private static final Duration CHECK_TIMEOUT = Duration.ofSeconds(10);
 
     private final VlanStrategy strategy;
-    private final TagSource tags;
     private final Links links;
 
-    UnderlayPodPlumber(VlanStrategy strategy, TagSource tags, Links links) {
+    UnderlayPodPlumber(VlanStrategy strategy, Links links) {
         this.strategy = strategy;
-        this.tags = tags;
         this.links = links;
+    }
+
+    /**
+     * The pod's VLAN from the attachment's {@value UnderlayNames#POD_VLAN}. Missing: the pod was annotated before
+     * this mode bound it (another mode, an older master), and the master writes it soon: try again later.
+     */
+    static int tag(PodAttachment pod) throws PlumbingException {
+        String value = pod.podAnnotations().get(UnderlayNames.POD_VLAN);
+        if (value == null) {
+            throw new PlumbingException("pod " + pod.namespace() + "/" + pod.name() + ": no annotation "
+                    + UnderlayNames.POD_VLAN + " (the master writes it with k8s.ovn.org/pod-networks once the "
+                    + "underlay mode has bound the pod)", true);
+        }
+        try {
+            return VlanAnnotation.parse(value).tag();
+        } catch (IllegalArgumentException e) {
+            throw new PlumbingException("pod " + pod.namespace() + "/" + pod.name() + ": annotation "
+                    + UnderlayNames.POD_VLAN + ": " + e.getMessage() + ": \"" + value + "\"", false);
+        }
     }
 
     @Override
@@ -61,7 +72,7 @@ final class UnderlayPodPlumber implements PodPlumber {
         if (!NodeSettings.isInterfaceName(pod.ifName())) {
             throw new PlumbingException(who + ": \"" + pod.ifName() + "\" is not an interface name", false);
         }
-        int tag = tags.tag(pod, remaining(deadline, "learning the pod's VLAN"));
+        int tag = tag(pod);
         return strategy.plumb(pod, tag, deadline);
     }
 
@@ -73,7 +84,7 @@ final class UnderlayPodPlumber implements PodPlumber {
     @Override
     public void check(PodAttachment pod) throws PlumbingException {
         String who = describe(pod);
-        int tag = tags.tag(pod, CHECK_TIMEOUT);
+        int tag = tag(pod);
         List<String> differences = new ArrayList<>();
         try {
             Optional<String> shown = links.podLink(pod.netns(), pod.ifName(), CHECK_TIMEOUT);

@@ -1,7 +1,6 @@
 package io.ovnk.underlay.internal;
 
 import io.fabric8.kubernetes.api.model.Node;
-import io.ovnk.kube.Annotator;
 import io.ovnk.kube.Informers;
 import io.ovnk.network.spi.PodInfo;
 import io.ovnk.network.spi.PodPortBinder;
@@ -11,8 +10,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -26,8 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The underlay's master side: a pod's port is a child of its node's VM port with a VLAN tag of its own (see
  * {@link UnderlayBinding}). Reads the Northbound's cache and the Node informer, never blocks; the pod annotation
- * for the node is written on this component's own thread. A changed configuration reactivates it (tags in use are
- * recovered from the Northbound and the pods' annotations).
+ * for the node ({@value UnderlayNames#POD_VLAN}) is part of the binding, which the master writes with the pod's
+ * network. A changed configuration reactivates it (tags in use are recovered from the Northbound and the pods'
+ * annotations).
  */
 @Component(service = PodPortBinder.class, property = PodPortBinder.MODE + "=" + UnderlayNames.MODE,
         configurationPid = UnderlayNames.BINDER_PID)
@@ -54,23 +52,15 @@ public final class UnderlayPortBinder implements PodPortBinder {
 
     private static final Logger LOG = LoggerFactory.getLogger(UnderlayPortBinder.class);
 
-    private final ScheduledExecutorService executor;
     private final UnderlayBinding binding;
 
     @Activate
     public UnderlayPortBinder(Config config, @Reference(target = "(database=OVN_Northbound)") OvsdbClient northbound,
-            @Reference Informers informers, @Reference Annotator annotator) {
+            @Reference Informers informers) {
         Map<String, String> configured = parseVmPorts(config.node_vm_ports());
         TagAllocator tags = new TagAllocator(config.tag_min(), config.tag_max(),
                 Duration.ofMillis(config.reservation_grace_ms()), System::nanoTime);
-        this.executor = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "ovnk-underlay-annotations");
-            thread.setDaemon(true);
-            return thread;
-        });
-        AnnotationWriter writer = new AnnotationWriter(annotator, executor, UnderlayNames.POD_VLAN);
-        this.binding = new UnderlayBinding(node -> vmPort(informers, configured, node), new ChildPorts(northbound), tags,
-                writer::write);
+        this.binding = new UnderlayBinding(node -> vmPort(informers, configured, node), new ChildPorts(northbound), tags);
         LOG.info("underlay: pods bind as child ports of their node's VM port, VLAN tags {}-{}, {} VM port(s) "
                 + "configured", tags.min(), tags.max(), configured.size());
     }
@@ -120,7 +110,6 @@ public final class UnderlayPortBinder implements PodPortBinder {
 
     @Deactivate
     void deactivate() {
-        executor.shutdownNow();
         LOG.info("underlay: binder stopped");
     }
 }

@@ -54,9 +54,7 @@ class KernelVlanStrategyTest {
             }
             NodeSettings settings = NodeSettings.of("node-vm", "kernel-vlan", "eth0", "", 1400, vm.namespace(), true);
             links = new Links(new ProcessRunner(), vm.namespace());
-            Map<String, Integer> tags = Map.of("p101", 101, "p102", 102);
-            plumber = new UnderlayPodPlumber(new KernelVlanStrategy(settings, links),
-                    (pod, timeout) -> tags.get(pod.name()), links);
+            plumber = new UnderlayPodPlumber(new KernelVlanStrategy(settings, links), links);
         } catch (RuntimeException | Error e) {
             namespaces.close();
             throw e;
@@ -76,10 +74,14 @@ class KernelVlanStrategyTest {
                 + "strategy cannot run here, the guest-bridge strategy is tested instead (UnderlayStackTest)");
     }
 
+    /** The pod's VLAN as the master annotates it: pods p101 and p102 are on VLANs 101 and 102. */
+    private static final Map<String, Integer> TAGS = Map.of("p101", 101, "p102", 102);
+
     private static PodAttachment attachment(Pod pod, int host) {
         return new PodAttachment("default", pod.name(), "uid", "sandbox-" + pod.name() + "-0123456789",
                 "/var/run/netns/" + pod.namespace(), "eth0", String.format("0a:58:0a:f4:01:%02x", host),
-                List.of("10.244.1." + host + "/24"), List.of("10.244.1.1"), List.of(), 1400);
+                List.of("10.244.1." + host + "/24"), List.of("10.244.1.1"), List.of(), 1400,
+                Map.of(UnderlayNames.POD_VLAN, new VlanAnnotation("vm", TAGS.get(pod.name())).toJson()));
     }
 
     @Test

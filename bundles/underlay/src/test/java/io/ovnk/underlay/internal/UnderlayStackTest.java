@@ -77,7 +77,7 @@ class UnderlayStackTest {
                         vm.namespace(), false);
                 Links links = new Links(new ProcessRunner(), vm.namespace());
                 UnderlayPodPlumber plumber = new UnderlayPodPlumber(new GuestBridgeStrategy(settings, bridge, links),
-                        UnderlayStackTest::annotatedTag, links);
+                        links);
                 return new Node(name, vm, ovs, bridge, links, plumber);
             } catch (Exception | Error e) {
                 ovs.close();
@@ -142,17 +142,17 @@ class UnderlayStackTest {
         Map<String, UnderlayBinding.VmPort> vmPorts = Map.of("node-vm1", new UnderlayBinding.VmPort("vm1", "test"),
                 "node-vm2", new UnderlayBinding.VmPort("vm2", "test"), "node-ghost",
                 new UnderlayBinding.VmPort("ghost-vm", "annotation " + UnderlayNames.NODE_VM_PORT));
-        return new UnderlayBinding(node -> Optional.ofNullable(vmPorts.get(node)), new ChildPorts(northbound), tags,
-                (namespace, name, value) -> annotations.put(namespace + "/" + name, value));
+        return new UnderlayBinding(node -> Optional.ofNullable(vmPorts.get(node)), new ChildPorts(northbound), tags);
     }
 
-    /** The node's tag source here: the annotation the binder wrote (the API server's part is left out). */
-    private static int annotatedTag(PodAttachment pod, Duration timeout) throws PlumbingException {
-        String value = annotations.get(pod.namespace() + "/" + pod.name());
-        if (value == null) {
-            throw new PlumbingException("pod " + pod.name() + ": no annotation", true);
-        }
-        return VlanAnnotation.parse(value).tag();
+    /**
+     * Binds as the master does, and keeps the pod annotations the binding asks for as the master would write them
+     * (the API server's part is left out): {@link #attachment} hands them to the node, as the CNI server does.
+     */
+    private static PortBinding bind(UnderlayBinding binding, PodInfo pod) {
+        PortBinding bound = binding.bind(pod);
+        annotations.put(pod.namespace() + "/" + pod.name(), bound.podAnnotations().get(UnderlayNames.POD_VLAN));
+        return bound;
     }
 
     /** A pod in a VM: bound by the binder, its port written as the master writes it, plumbed by the VM's node. */
@@ -164,7 +164,7 @@ class UnderlayStackTest {
         String mac = String.format("0a:58:0a:f4:00:%02x", host);
         String ip = "10.244.0." + host;
         PodInfo info = new PodInfo("default", name, "uid-" + name, node.name(), Map.of(), Map.of());
-        PortBinding binding = master.bind(info);
+        PortBinding binding = bind(master, info);
         int tag = binding.tag().getAsInt();
         writePort(name, binding.parentName().orElseThrow(), tag, mac, ip);
         Pod pod = stack.createPod(name);
@@ -182,8 +182,10 @@ class UnderlayStackTest {
 
     private static PodAttachment attachment(Pod pod, String mac, String ip) {
         String sandbox = (UUID.randomUUID().toString() + UUID.randomUUID()).replace("-", "");
+        String vlan = annotations.get("default/" + pod.name());
         return new PodAttachment("default", pod.name(), "uid-" + pod.name(), sandbox,
-                "/var/run/netns/" + pod.namespace(), "eth0", mac, List.of(ip + "/24"), List.of(GATEWAY), List.of(), 1400);
+                "/var/run/netns/" + pod.namespace(), "eth0", mac, List.of(ip + "/24"), List.of(GATEWAY), List.of(), 1400,
+                vlan == null ? Map.of() : Map.of(UnderlayNames.POD_VLAN, vlan));
     }
 
     @Test
@@ -284,7 +286,7 @@ class UnderlayStackTest {
         NodeSettings wrongNic = NodeSettings.of("node-vm1", "guest-bridge", "eth9", GuestVm.BRIDGE, 1400,
                 vm1.namespace(), false);
         UnderlayPodPlumber plumber = new UnderlayPodPlumber(new GuestBridgeStrategy(wrongNic, node1.bridge(),
-                node1.links()), UnderlayStackTest::annotatedTag, node1.links());
+                node1.links()), node1.links());
         assertEquals(Readiness.notReady("the NIC eth9 is not a port of br-guest"), plumber.readiness());
         Pod pod = stack.createPod("not-ready");
         PlumbingException e = assertThrows(PlumbingException.class, () -> plumber.plumb(attachment(pod,
@@ -297,7 +299,7 @@ class UnderlayStackTest {
         int host = 250;
         String mac = String.format("0a:58:0a:f4:00:%02x", host);
         PodInfo info = new PodInfo("default", "clash", "uid-clash", "node-vm1", Map.of(), Map.of());
-        PortBinding binding = master.bind(info);
+        PortBinding binding = bind(master, info);
         writePort("clash", "vm1", binding.tag().getAsInt(), mac, "10.244.0." + host);
         Pod pod = stack.createPod("clash");
         PodAttachment attachment = attachment(pod, mac, "10.244.0." + host);
@@ -323,7 +325,7 @@ class UnderlayStackTest {
         int second = bindAndWrite(small, "tiny-2", "node-vm2");
         assertEquals(Set.of(3001, 3002), Set.of(first, second));
         UnderlayBindException exhausted = assertThrows(UnderlayBindException.TagsExhausted.class,
-                () -> small.bind(new PodInfo("default", "tiny-3", "u3", "node-vm2", Map.of(), Map.of())));
+                () -> bind(small, new PodInfo("default", "tiny-3", "u3", "node-vm2", Map.of(), Map.of())));
         assertEquals("VM port vm2: all 2 VLAN tags (3001-3002) are in use by its other pods; port default_tiny-3 "
                 + "waits until one is released", exhausted.getMessage());
         assertFalse(annotations.containsKey("default/tiny-3"), "nothing annotated");
@@ -348,7 +350,7 @@ class UnderlayStackTest {
     @Test
     void aVmPortThatIsNotInTheNorthboundIsAClearErrorAndWritesNothing() throws Exception {
         PodInfo pod = new PodInfo("default", "orphan", "u", "node-ghost", Map.of(), Map.of());
-        UnderlayBindException e = assertThrows(UnderlayBindException.VmPortNotInNorthbound.class, () -> master.bind(pod));
+        UnderlayBindException e = assertThrows(UnderlayBindException.VmPortNotInNorthbound.class, () -> bind(master, pod));
         assertEquals("node node-ghost: VM port \"ghost-vm\" (from annotation k8s.ovn.org/node-vm-port) is not a "
                 + "Logical_Switch_Port in the Northbound", e.getMessage());
         assertFalse(annotations.containsKey("default/orphan"));
@@ -359,8 +361,7 @@ class UnderlayStackTest {
         // a child port named as a VM port is refused too
         stack.nbctl("lsp-add", SWITCH, "child-x", "vm1", "4000");
         UnderlayBinding nested = new UnderlayBinding(node -> Optional.of(new UnderlayBinding.VmPort("child-x", "test")),
-                new ChildPorts(northbound), new TagAllocator(1, 4094, Duration.ofMinutes(1), System::nanoTime),
-                (namespace, name, value) -> annotations.put(namespace + "/" + name, value));
+                new ChildPorts(northbound), new TagAllocator(1, 4094, Duration.ofMinutes(1), System::nanoTime));
         awaitPort("child-x");
         UnderlayBindException child = assertThrows(UnderlayBindException.VmPortNotInNorthbound.class,
                 () -> nested.bind(new PodInfo("default", "nested", "u", "n", Map.of(), Map.of())));
@@ -368,7 +369,7 @@ class UnderlayStackTest {
     }
 
     private static int bindAndWrite(UnderlayBinding binding, String name, String node) throws Exception {
-        PortBinding bound = binding.bind(new PodInfo("default", name, "uid-" + name, node, Map.of(), Map.of()));
+        PortBinding bound = bind(binding, new PodInfo("default", name, "uid-" + name, node, Map.of(), Map.of()));
         int tag = bound.tag().getAsInt();
         stack.nbctl("lsp-add", SWITCH, "default_" + name, bound.parentName().orElseThrow(), Integer.toString(tag));
         awaitPort("default_" + name);
