@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * whichever {@link PodPlumber} service is present; a mode bundle may come and go while the server runs.
  * Every setting applies live; a changed socket path moves the server to the new socket.
  */
-@Component(immediate = true, configurationPid = CniComponent.PID)
+@Component(immediate = true, configurationPid = CniComponent.PID,
+        configurationPolicy = org.osgi.service.component.annotations.ConfigurationPolicy.REQUIRE)
 @Designate(ocd = CniComponent.Config.class)
 public final class CniComponent {
 
