@@ -6,8 +6,6 @@ import io.ovnk.launcher.flags.Flag;
 import io.ovnk.launcher.flags.Flags;
 import io.ovnk.launcher.flags.RunConfiguration;
 import io.ovnk.launcher.flags.RunLayerFile;
-import io.ovnk.ovnstack.OvnStack;
-import io.ovnk.ovnstack.Prerequisites;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.DatagramSocket;
@@ -31,7 +29,7 @@ import org.osgi.framework.launch.Framework;
  * <pre>
  * ovnkube [run]    headless, logs to log/ovnk.log and the console
  * ovnkube console  the same with an interactive Gogo shell
- * ovnkube sandbox  a private OVN stack, then run
+ * ovnkube sandbox  one node on a private OVN stack with a mock Kubernetes API, demo pods and live checks
  * </pre>
  * Exit status: 0 after a clean stop, 1 when the framework failed, 2 for bad usage or configuration.
  */
@@ -41,8 +39,9 @@ public final class Main {
             usage: ovnkube [run|console|sandbox|help] [FLAGS]
               run       start ovnk headless (the default); logs to log/ovnk.log and the console
               console   start ovnk with an interactive Gogo shell
-              sandbox   start a private OVS/OVN stack (root, Debian packages), then ovnk on it;
-                        Ctrl-C stops both and removes the stack
+              sandbox   one node on this machine (root, Debian packages: bash .ci/setup): a private OVS/OVN
+                        stack, a mock Kubernetes API, ovnk (master, node, overlay, gateway), a demo namespace
+                        with two pods and a NodePort Service, live checks; Ctrl-C removes all of it
               help      this text
             bin/ovnkube also has start (in the background), stop and status.
             Roles, mode and extra features: etc/io.ovnk.launcher.cfg, or the flags below.
@@ -97,6 +96,9 @@ public final class Main {
             ConfigSources etc = ConfigSources.read(List.of(), distribution.etc());
             Path workingDirectory = Path.of(System.getProperty("ovnk.cwd", System.getProperty("user.dir")));
             run = RunConfiguration.build(flags, etcSettings, etc.etcLookup(), host, workingDirectory);
+            if (command.equals("sandbox")) {
+                run = Sandbox.launchSettings(run);
+            }
             if (run.printConfig()) {
                 FeatureSet.read(distribution.features(), run.settings().features(), distribution.system());
                 List<Path> featureFiles = run.settings().features().stream().map(distribution::feature).toList();
@@ -113,7 +115,9 @@ public final class Main {
             FeatureSet features = FeatureSet.read(distribution.features(), settings.features(), distribution.system());
             int bundleCount = features.bundles().size(); // every jar is checked before anything starts
             Map<String, String> extra = new LinkedHashMap<>();
-            extra.put("gosh.args", command.equals("console") ? "" : "--nointeractive");
+            // the sandbox has the Gogo shell on its input when it runs in a terminal
+            boolean gogo = command.equals("console") || (command.equals("sandbox") && System.console() != null);
+            extra.put("gosh.args", gogo ? "" : "--nointeractive");
             extra.put("ovnk.roles", String.join(",", settings.roles()));
             extra.put("ovnk.mode", settings.mode());
             if (!run.settingsOrigin().isEmpty()) {
@@ -121,7 +125,11 @@ public final class Main {
             }
             Path logFile = configureLogging(distribution, command, run);
 
-            OvnStack sandbox = command.equals("sandbox") ? startSandbox(distribution, out) : null;
+            Sandbox sandbox = command.equals("sandbox") ? Sandbox.start(distribution) : null;
+            if (sandbox != null) {
+                sandbox.printStack(out);
+                run = sandbox.configure(run); // the sandbox's ovnk is configured by the run layer, never in etc/
+            }
             // the flags' configuration for this run; removed when the run ends (it may hold a token)
             RunLayerFile.remove(distribution.data());
             if (run.hasLayer()) {
@@ -141,7 +149,11 @@ public final class Main {
                 boolean clean = runner.stop();
                 RunLayerFile.remove(distribution.data());
                 if (sandbox != null) {
-                    sandbox.close();
+                    try {
+                        sandbox.close();
+                    } catch (RuntimeException e) {
+                        err.println("ovnkube sandbox: clean-up incomplete: " + e.getMessage());
+                    }
                 }
                 out.printf("ovnkube: %s in %d ms%n", clean ? "stopped" : "did not stop cleanly",
                         (System.nanoTime() - stopping) / 1_000_000);
@@ -150,6 +162,7 @@ public final class Main {
             out.printf("ovnkube %s: roles %s, mode %s, features %s, %d bundles; log: %s%n", version(),
                     String.join(",", settings.roles()), settings.mode(), String.join(",", settings.features()),
                     bundleCount, distribution.display(logFile));
+            long logOffset = LogFollower.end(logFile);
             Framework framework;
             try {
                 framework = runner.start();
@@ -163,6 +176,16 @@ public final class Main {
             }
             out.printf("ovnkube: framework up in %d ms; bundles start in the background (see the log)%n",
                     (System.nanoTime() - started) / 1_000_000);
+            if (sandbox != null) {
+                try {
+                    sandbox.demo(out, logFile, logOffset, gogo);
+                } catch (LaunchException | RuntimeException e) {
+                    if (!sandbox.closed()) {
+                        err.println("ovnkube sandbox: the demo did not come up: " + e.getMessage()
+                                + "\novnkube sandbox: ovnk and the stack stay up for a look; Ctrl-C removes them");
+                    }
+                }
+            }
             FrameworkEvent stopped = framework.waitForStop(0);
             if (!SHUTTING_DOWN.get()) {
                 // stopped from inside (Gogo "stop 0", console at end of input): clean up as a signal would
@@ -180,32 +203,6 @@ public final class Main {
             err.println("ovnkube: " + e);
             return 1;
         }
-    }
-
-    private static OvnStack startSandbox(Distribution distribution, PrintStream out) throws LaunchException {
-        var missing = Prerequisites.missing();
-        if (missing.isPresent()) {
-            throw new LaunchException("sandbox: " + missing.get());
-        }
-        Path directory = distribution.data().resolve("sandbox");
-        OvnStack stack;
-        try {
-            stack = OvnStack.builder().directory(directory).northbound().southbound().chassis(1).start();
-        } catch (RuntimeException e) {
-            throw new LaunchException("sandbox: the OVN stack did not start: " + e.getMessage(), e);
-        }
-        out.printf("""
-                ovnkube sandbox: a private OVS/OVN stack in %s
-                  Northbound   %s  %s
-                  Southbound   %s  %s
-                  chassis %s   Open_vSwitch %s, br-int (userspace datapath) in network namespace %s
-                  try          ovn-nbctl --db=%s show
-                  Ctrl-C stops ovnk and removes the stack.
-                """, distribution.display(directory), stack.northbound().tcpRemote(), stack.northbound().unixRemote(),
-                stack.southbound().tcpRemote(), stack.southbound().unixRemote(), stack.chassis(0).name(),
-                stack.chassis(0).database().unixRemote(), stack.chassis(0).namespace().orElse("(root)"),
-                stack.northbound().tcpRemote());
-        return stack;
     }
 
     /**
@@ -231,7 +228,8 @@ public final class Main {
         run.logLevel().ifPresent(level -> System.setProperty("ovnk.log.level", level));
         String console = System.getenv("OVNK_CONSOLE_LOG");
         if (console == null || console.isBlank()) {
-            console = command.equals("console") ? "WARN" : "INFO";
+            // the sandbox prints what it built and its checks; ovnk's own lines go to the log
+            console = command.equals("run") ? "INFO" : "WARN";
         }
         System.setProperty("ovnk.console.level", console);
         return logFile;
