@@ -159,6 +159,10 @@ public final class Main {
                         (System.nanoTime() - stopping) / 1_000_000);
             }, "ovnkube-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
+            if (sandbox != null) {
+                // this hook stops ovnk and then the sandbox; the stack's own hook would stop the daemons under ovnk
+                sandbox.closedByThisLauncherOnShutdown();
+            }
             out.printf("ovnkube %s: roles %s, mode %s, features %s, %d bundles; log: %s%n", version(),
                     String.join(",", settings.roles()), settings.mode(), String.join(",", settings.features()),
                     bundleCount, distribution.display(logFile));

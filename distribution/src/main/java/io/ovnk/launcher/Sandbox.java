@@ -403,6 +403,11 @@ final class Sandbox implements AutoCloseable {
         return failure == null;
     }
 
+    /** The launcher's shutdown hook closes this sandbox after ovnk has stopped, so the stack's own hook goes. */
+    void closedByThisLauncherOnShutdown() {
+        stack.closedByCallerOnShutdown();
+    }
+
     boolean closed() {
         return closed;
     }

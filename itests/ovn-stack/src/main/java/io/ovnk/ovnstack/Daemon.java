@@ -43,7 +43,15 @@ public final class Daemon {
     static Daemon start(String name, String comm, List<String> command, Map<String, String> environment, Path directory,
             StackRecord record, List<String> exitCommand, java.util.function.LongFunction<Path> control) {
         Path log = directory.resolve(name + ".out");
-        ProcessBuilder builder = new ProcessBuilder(new ArrayList<>(command));
+        List<String> full = new ArrayList<>();
+        if (java.nio.file.Files.isExecutable(java.nio.file.Path.of("/usr/bin/setsid"))) {
+            // a session of its own: a terminal's Ctrl-C (SIGINT to the foreground process group) or a signal to
+            // the JVM's group must not reach the daemon before the code running on it has stopped; the stack
+            // stops it, by PID. setsid execs in place (the JVM's child is no group leader): the PID stays.
+            full.add("/usr/bin/setsid");
+        }
+        full.addAll(command);
+        ProcessBuilder builder = new ProcessBuilder(full);
         builder.environment().putAll(environment);
         builder.directory(directory.toFile());
         builder.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));

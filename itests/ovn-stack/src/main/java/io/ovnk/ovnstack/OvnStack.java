@@ -558,6 +558,19 @@ public final class OvnStack implements AutoCloseable {
         return vm;
     }
 
+    /**
+     * For a caller that closes the stack from its own JVM shutdown hook, after what runs on the stack has stopped:
+     * the stack's own hook is removed, because JVM shutdown hooks run concurrently and it would stop the daemons
+     * under that still running code. The next stack still reaps what a killed JVM leaves.
+     */
+    public void closedByCallerOnShutdown() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(shutdownHook);
+        } catch (IllegalStateException shuttingDown) {
+            // already shutting down: the hooks have started
+        }
+    }
+
     /** Every daemon of the stack, running or not. */
     public List<Daemon> daemons() {
         List<Daemon> all = new ArrayList<>(central);
