@@ -1,19 +1,37 @@
 package io.ovnk.shell.internal;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A command's arguments: {@code -o json} / {@code -o text} / {@code --json} (also {@code -ojson},
- * {@code --output=json}) and the positional words in order. An unknown option is an error naming it.
+ * {@code --output=json}), the command's own flags given (such as {@code --tcp}, {@code -v}) and the positional words
+ * in order. An unknown option is an error naming it.
  */
-public record Args(boolean json, List<String> positional) {
+public record Args(boolean json, List<String> positional, Set<String> flags) {
 
     public Args {
         positional = List.copyOf(positional);
+        flags = Set.copyOf(flags);
+    }
+
+    public Args(boolean json, List<String> positional) {
+        this(json, positional, Set.of());
+    }
+
+    public boolean has(String flag) {
+        return flags.contains(flag);
     }
 
     public static Args parse(String... words) {
+        return parse(Set.of(), words);
+    }
+
+    /** As {@link #parse(String...)}, also accepting the command's own flags (words such as {@code --tcp}). */
+    public static Args parse(Set<String> known, String... words) {
+        Set<String> flags = new LinkedHashSet<>();
         boolean json = false;
         List<String> positional = new ArrayList<>();
         for (int i = 0; i < words.length; i++) {
@@ -30,8 +48,12 @@ public record Args(boolean json, List<String> positional) {
                 format = word.substring("--output=".length());
             } else if (word.startsWith("-o") && word.length() > 2) {
                 format = word.substring(2);
+            } else if (known.contains(word)) {
+                flags.add(word);
             } else if (word.startsWith("-") && word.length() > 1) {
-                throw new IllegalArgumentException("unknown option " + word + " (options: -o json|text, --json)");
+                throw new IllegalArgumentException("unknown option " + word + " (options: "
+                        + (known.isEmpty() ? "" : String.join(", ", known.stream().sorted().toList()) + ", ")
+                        + "-o json|text, --json)");
             } else {
                 positional.add(word);
             }
@@ -43,6 +65,6 @@ public record Args(boolean json, List<String> positional) {
                 };
             }
         }
-        return new Args(json, positional);
+        return new Args(json, positional, flags);
     }
 }
