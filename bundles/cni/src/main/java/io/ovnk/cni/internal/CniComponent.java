@@ -164,8 +164,12 @@ public final class CniComponent {
 
     void unbindPlumber(PodPlumber gone) {
         if (plumber.compareAndSet(gone, null)) {
-            LOG.warn("CNI server: network mode {} is gone; ADD, DEL and CHECK answer \"try again later\" until a "
-                    + "mode bundle runs", gone.mode());
+            if (frameworkStopping()) {
+                LOG.info("CNI server: network mode {} stopped with the framework", gone.mode());
+            } else {
+                LOG.warn("CNI server: network mode {} is gone; ADD, DEL and CHECK answer \"try again later\" until a "
+                        + "mode bundle runs", gone.mode());
+            }
         }
     }
 
@@ -182,5 +186,13 @@ public final class CniComponent {
             server = null;
         }
         LOG.info("CNI server: stopped; the shim and the network configuration stay for kubelet");
+    }
+
+    /** During an orderly framework stop every bundle goes: a mode leaving then is no news worth a warning. */
+    private static boolean frameworkStopping() {
+        org.osgi.framework.Bundle own = org.osgi.framework.FrameworkUtil.getBundle(CniComponent.class);
+        org.osgi.framework.BundleContext context = own == null ? null : own.getBundleContext();
+        org.osgi.framework.Bundle system = context == null ? null : context.getBundle(0);
+        return system != null && system.getState() == org.osgi.framework.Bundle.STOPPING;
     }
 }

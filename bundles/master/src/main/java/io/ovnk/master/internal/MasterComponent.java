@@ -96,7 +96,11 @@ public final class MasterComponent {
     void unbindBinder(PodPortBinder binder) {
         if (this.binder == binder) {
             this.binder = null;
-            LOG.warn("master: network mode {} is gone; new pods wait for a mode bundle", binder.mode());
+            if (frameworkStopping()) {
+                LOG.info("master: network mode {} stopped with the framework", binder.mode());
+            } else {
+                LOG.warn("master: network mode {} is gone; new pods wait for a mode bundle", binder.mode());
+            }
         }
     }
 
@@ -104,5 +108,13 @@ public final class MasterComponent {
     void deactivate() {
         master.close();
         LOG.info("master: term ended");
+    }
+
+    /** During an orderly framework stop every bundle goes: a mode leaving then is no news worth a warning. */
+    private static boolean frameworkStopping() {
+        org.osgi.framework.Bundle own = org.osgi.framework.FrameworkUtil.getBundle(MasterComponent.class);
+        org.osgi.framework.BundleContext context = own == null ? null : own.getBundleContext();
+        org.osgi.framework.Bundle system = context == null ? null : context.getBundle(0);
+        return system != null && system.getState() == org.osgi.framework.Bundle.STOPPING;
     }
 }
