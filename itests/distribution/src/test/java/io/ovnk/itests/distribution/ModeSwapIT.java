@@ -77,15 +77,13 @@ class ModeSwapIT {
                     "master: network mode overlay is active", "node node-a: overlay set-up complete");
             String newcomerIp = address(JSON.readTree(added(cluster.cni(node, "ADD", newcomerSandbox, netns(newcomer),
                     "eth0", api2, null))));
-            assertTrue(newcomer.ping(result.get("ips").get(0).get("address").asString().split("/")[0]),
-                    "the pod plumbed after the mode came back reaches the first one");
-            // Not asserted yet, an open defect (issue 9, see the closing note): after the mode bundle restarted, pings
-            // from the pod plumbed before the restart to the one plumbed after it are lost (the other direction and
-            // the gateway work). The test says so when it happens instead of hiding it.
-            if (!steady.ping(newcomerIp)) {
-                System.out.println("mode swap: KNOWN DEFECT reproduced: the pod plumbed before the restart does not "
-                        + "reach the pod plumbed after it (" + newcomerIp + ")");
-            }
+            // Open defect (issue 9, closing note): right after the mode bundle came back, the ADD of a pod whose
+            // logical port the master writes at the same moment can return a few seconds before traffic between that
+            // pod and the others flows (seen in both directions, on a loaded machine only). Measured, not hidden:
+            // each direction must work within 10 s, and how long it took is printed.
+            String steadyIp = result.get("ips").get(0).get("address").asString().split("/")[0];
+            firstReplyWithin(newcomer, steadyIp, "the pod plumbed after the mode came back reaches the first one");
+            firstReplyWithin(steady, newcomerIp, "and the first pod reaches it");
 
             Commands.Result ping = pinging.get(60, TimeUnit.SECONDS);
             Matcher stats = Pattern.compile("(\\d+) packets transmitted, (\\d+) received").matcher(ping.stdout());
@@ -96,6 +94,15 @@ class ModeSwapIT {
                     sent);
             assertTrue(sent - received <= 5, "the running pod's traffic went on: " + received + " of " + sent);
         }
+    }
+
+    /** Pings until the first reply, for at most 10 s; prints how long the first reply took. */
+    private static void firstReplyWithin(io.ovnk.ovnstack.Pod from, String to, String what) {
+        long start = System.nanoTime();
+        Commands.Result result = from.tryExec(Duration.ofSeconds(20), "ping", "-c", "1", "-i", "0.1", "-w", "10", to);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        System.out.printf("mode swap: %s: first reply after %d ms%n", what, millis);
+        assertEquals(0, result.exitCode(), what + " within 10 s: " + result.stdout());
     }
 
     /** Runs a Gogo command on the node's console and returns the first output line matching {@code regex}. */
