@@ -73,6 +73,11 @@ public final class Master implements AutoCloseable {
         });
     }
 
+    /** The term's pod controller, as the work queue calls it (tests hand it stale copies). */
+    PodHandler podHandler() {
+        return podHandler;
+    }
+
     /** Starts the term in the background; the future completes once the controllers run. */
     public CompletableFuture<Void> start() {
         begin = System.nanoTime();

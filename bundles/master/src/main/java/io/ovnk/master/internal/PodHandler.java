@@ -61,6 +61,14 @@ final class PodHandler implements ResourceHandler<Pod> {
 
     @Override
     public void added(Pod pod) {
+        try {
+            bind(pod);
+        } catch (AnnotatedMeanwhile meanwhile) {
+            bind(meanwhile.pod); // carries the annotation, so it cannot allocate (and come back here) again
+        }
+    }
+
+    private void bind(Pod pod) {
         if (completed(pod)) {
             release(pod);
             return;
@@ -144,6 +152,10 @@ final class PodHandler implements ResourceHandler<Pod> {
             return false;
         }
         context.addresses.put(key, new PodAddressBook.Entry(node, ips));
+        // the pod's annotation was changed under it (by hand, or another writer): what it held before goes back,
+        // unless another live pod holds it now
+        known.ifPresent(before -> context.ipam.releasePodAddresses(before.node(), before.addresses().stream()
+                .filter(address -> !ips.contains(address) && context.addresses.holder(address).isEmpty()).toList()));
         return true;
     }
 
@@ -174,6 +186,12 @@ final class PodHandler implements ResourceHandler<Pod> {
         } catch (KubeException.NotFound gone) {
             context.ipam.releasePodAddresses(node, got.ips());
             return null;
+        } catch (AnnotatedMeanwhile meanwhile) {
+            // the copy this handler read was stale: the pod already had its addresses (written by this master a
+            // moment ago, or by the previous leader); they stand, and the ones just taken go back
+            context.ipam.releasePodAddresses(node, got.ips());
+            LOG.debug("pod {}: already annotated; keeping those addresses, {} given back", key, got.ips());
+            throw meanwhile;
         } catch (RuntimeException e) {
             context.ipam.releasePodAddresses(node, got.ips());
             throw e;
@@ -190,7 +208,30 @@ final class PodHandler implements ResourceHandler<Pod> {
     private void writeAnnotations(Pod pod, PodNetwork network, Map<String, String> modeAnnotations) {
         Map<String, String> values = new HashMap<>(modeAnnotations);
         values.putAll(networkAnnotations(network));
-        context.annotator.annotate(pod, current -> values);
+        context.annotator.annotate(pod, current -> {
+            // the annotator reads the pod again when the API server refused the write as based on a stale copy:
+            // addresses found on that fresh copy must never be overwritten with a second allocation
+            if (annotations(current).containsKey(OvnAnnotations.POD_NETWORKS)
+                    || annotations(current).containsKey(OvnAnnotations.LEGACY_POD)) {
+                throw new AnnotatedMeanwhile(current);
+            }
+            return values;
+        });
+    }
+
+    private static Map<String, String> annotations(Pod pod) {
+        return pod.getMetadata().getAnnotations() == null ? Map.of() : pod.getMetadata().getAnnotations();
+    }
+
+    /** The pod turned out to carry addresses already; {@link #pod} is the fresh copy that says so. */
+    static final class AnnotatedMeanwhile extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final transient Pod pod;
+
+        AnnotatedMeanwhile(Pod pod) {
+            super("pod " + key(pod) + " was annotated meanwhile", null, false, false);
+            this.pod = pod;
+        }
     }
 
     /** {@code k8s.ovn.org/pod-networks} and the seed's {@code ovn} of a network. */
