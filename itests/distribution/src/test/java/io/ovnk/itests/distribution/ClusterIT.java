@@ -19,6 +19,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -32,6 +33,7 @@ import tools.jackson.databind.ObjectMapper;
 class ClusterIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration LIVE = Duration.ofSeconds(30);
 
     @TempDir
     Path dir;
@@ -39,6 +41,7 @@ class ClusterIT {
     @Test
     void podsOnOneNodeTalkToEachOtherTheirGatewayAndAServiceAndDelLeavesNothing() throws Exception {
         try (Cluster cluster = new Cluster(dir, 1)) {
+            cluster.withConsole();
             NodeAgent node = cluster.startNode("node-a", 0, "master, node");
             awaitReady(cluster, node);
             Pod api1 = cluster.createPod("default", "pod-1", "node-a");
@@ -80,6 +83,17 @@ class ClusterIT {
                 server.destroy();
                 server.waitFor();
             }
+
+            // what an operator sees of it in the Gogo console: the pods, the Service, and ovn-trace's verdicts
+            Ovnkube console = node.ovnkube();
+            console.console("ovnk:pods default");
+            console.await("default\\s+pod-1\\s+node-a\\s+" + Pattern.quote(ip1) + "/23\\s+0a:58:", LIVE);
+            console.console("ovnk:services");
+            console.await("default/echo\\s+ClusterIP\\s+172\\.16\\.1\\.10:80/TCP\\s+-\\s+1$", LIVE);
+            console.console("ovnk:trace default/pod-1 default/pod-2");
+            console.await("verdict\\s+delivered to default_pod-2$", LIVE);
+            console.console("ovnk:trace --tcp default/pod-1 172.16.1.10:80");
+            console.await("verdict\\s+NAT to " + Pattern.quote(ip2) + ":8080, delivered to default_pod-2$", LIVE);
 
             // CHECK really checks: it passes, then fails once the pod's interface is gone
             assertEquals(0, cluster.cni(node, "CHECK", id1, netns(ns1), "eth0", api1, prevResult(result1)).exitCode());

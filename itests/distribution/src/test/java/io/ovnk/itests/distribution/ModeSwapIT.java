@@ -53,7 +53,7 @@ class ModeSwapIT {
                     Duration.ofSeconds(60), "ping", "-i", "0.05", "-w", "25", "-W", "1", gateway));
 
             String id = gogo(node, "lb -s io.ovnk.overlay", "(\\d+)\\|Active\\s*\\|.*\\|io\\.ovnk\\.overlay").group(1);
-            gogoCommand(node, "stop " + id);
+            node.ovnkube().console("stop " + id);
             node.ovnkube().awaitEach(LIVE, "CNI server: network mode overlay is gone",
                     "master: network mode overlay is gone");
 
@@ -72,7 +72,7 @@ class ModeSwapIT {
             assertEquals("default_steady", cluster.stack.nbctl("--bare", "--columns=name", "find",
                     "Logical_Switch_Port", "name=default_steady").strip(), "the running pod's port stays");
 
-            gogoCommand(node, "start " + id);
+            node.ovnkube().console("start " + id);
             node.ovnkube().awaitEach(LIVE, "CNI server: network mode overlay plumbs pods",
                     "master: network mode overlay is active", "node node-a: overlay set-up complete");
             String newcomerIp = address(JSON.readTree(added(cluster.cni(node, "ADD", newcomerSandbox, netns(newcomer),
@@ -128,14 +128,10 @@ class ModeSwapIT {
 
     /** Runs a Gogo command on the node's console and returns the first output line matching {@code regex}. */
     private static Matcher gogo(NodeAgent node, String command, String regex) throws Exception {
-        gogoCommand(node, command);
+        node.ovnkube().console(command);
         return node.ovnkube().await(regex, LIVE);
     }
 
-    private static void gogoCommand(NodeAgent node, String command) throws Exception {
-        node.ovnkube().stdin().write((command + "\n").getBytes(StandardCharsets.UTF_8));
-        node.ovnkube().stdin().flush();
-    }
 
     private static String added(CniOutcome outcome) {
         assertEquals(0, outcome.exitCode(), "ADD: " + outcome.stdout() + outcome.stderr());

@@ -98,6 +98,16 @@ final class Ovnkube implements AutoCloseable {
         return process.getOutputStream();
     }
 
+    /** Types a command into the Gogo console (started with {@code bin/ovnkube console}); its output is awaited. */
+    void console(String command) {
+        try {
+            process.getOutputStream().write((command + "\n").getBytes(StandardCharsets.UTF_8));
+            process.getOutputStream().flush();
+        } catch (IOException e) {
+            throw new UncheckedIOException("console: " + command, e);
+        }
+    }
+
     /**
      * Waits for the next output line (after those already awaited) that matches, and returns its match.
      * Fails with everything printed so far if the line does not come in time or the process ends.
