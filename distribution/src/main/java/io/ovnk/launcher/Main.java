@@ -41,7 +41,8 @@ public final class Main {
               console   start ovnk with an interactive Gogo shell
               sandbox   one node on this machine (root, Debian packages: bash .ci/setup): a private OVS/OVN
                         stack, a mock Kubernetes API, ovnk (master, node, overlay, gateway), a demo namespace
-                        with two pods and a NodePort Service, live checks; Ctrl-C removes all of it
+                        with two pods and a NodePort Service, live checks; Ctrl-C removes all of it.
+                        --nodes N (1-4): N chassis over Geneve, a node agent process for each further node
               help      this text
             bin/ovnkube also has start (in the background), stop and status.
             Roles, mode and extra features: etc/io.ovnk.launcher.cfg, or the flags below.
@@ -85,7 +86,13 @@ public final class Main {
         Distribution distribution = new Distribution(Path.of(System.getProperty("ovnk.home", ".")));
         long started = System.nanoTime();
         RunConfiguration run;
+        int sandboxNodes = 1;
         try {
+            if (command.equals("sandbox")) {
+                Sandbox.Arguments sandboxArguments = Sandbox.arguments(flagArguments);
+                sandboxNodes = sandboxArguments.nodes();
+                flagArguments = sandboxArguments.rest();
+            }
             List<Flag.Given> flags = Flags.parse(flagArguments);
             if (flags.stream().anyMatch(f -> f.flag() == Flags.HELP)) {
                 out.println(USAGE + "\n\n" + Flags.help());
@@ -125,7 +132,7 @@ public final class Main {
             }
             Path logFile = configureLogging(distribution, command, run);
 
-            Sandbox sandbox = command.equals("sandbox") ? Sandbox.start(distribution) : null;
+            Sandbox sandbox = command.equals("sandbox") ? Sandbox.start(distribution, sandboxNodes) : null;
             if (sandbox != null) {
                 sandbox.printStack(out);
                 run = sandbox.configure(run); // the sandbox's ovnk is configured by the run layer, never in etc/

@@ -41,16 +41,20 @@ import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * {@code bin/ovnkube sandbox}: one node of a cluster on this machine. A private OVN stack whose chassis ovnk's node
+ * {@code bin/ovnkube sandbox [--nodes N]}: a cluster of N nodes (1 by default) on this machine. A private OVN stack whose chassis ovnk's node
  * agent sets up (userspace datapath, in its own network namespace), fabric8's mock API server in CRUD mode as the
  * Kubernetes API on 127.0.0.1, an external host on the node's uplink, and ovnk (master and node, overlay, gateway)
  * configured through the run layer, never etc/. Once ovnk is up, {@link #demo} creates a namespace with two pods
- * plugged by the installed CNI shim as kubelet runs it and a NodePort Service, and checks traffic live.
+ * plugged by the installed CNI shim as kubelet runs it and a NodePort Service, and checks traffic live. With
+ * {@code --nodes 2} or more, the further chassis are joined over Geneve, each with a node agent in its own ovnkube
+ * process ({@link SandboxNode}), and the echo pod runs on the last node: the checks then cross the tunnel.
  * {@link #close} removes everything: processes by PID, namespaces; files only ever go to {@code data/sandbox}.
  */
 final class Sandbox implements AutoCloseable {
 
     static final String NODE = "node1";
+    /** More would only show the same thing slower on this kind of machine (one chassis costs ~3 daemons). */
+    static final int MAX_NODES = 4;
     static final String NAMESPACE = "demo";
     static final String NODE_IP = "172.30.0.2";
     static final String EXTERNAL_IP = "172.30.0.1";
@@ -73,11 +77,14 @@ final class Sandbox implements AutoCloseable {
     private final io.ovnk.ovnstack.Pod external;
     private final KubernetesMockServer api;
     private final KubernetesClient kube;
+    private final int nodes;
+    private final List<SandboxNode> otherNodes = new ArrayList<>();
     private final List<Process> processes = new ArrayList<>();
     private volatile boolean closed;
 
-    private Sandbox(Distribution distribution, Path directory, OvnStack stack, KubernetesMockServer api) {
+    private Sandbox(Distribution distribution, Path directory, OvnStack stack, KubernetesMockServer api, int nodes) {
         this.distribution = distribution;
+        this.nodes = nodes;
         this.directory = directory;
         this.cniBin = directory.resolve("cni/bin");
         this.cniConf = directory.resolve("cni/net.d");
@@ -96,7 +103,59 @@ final class Sandbox implements AutoCloseable {
         // the userspace datapath does not complete offloaded checksums: the external host computes its own
         external.exec("ethtool", "-K", "eth0", "tx", "off");
         chassis.execInDatapathNamespace("ip", "link", "set", UPLINK, "up");
-        kube.nodes().resource(new NodeBuilder().withNewMetadata().withName(NODE).endMetadata().build()).create();
+        for (int index = 0; index < nodes; index++) {
+            kube.nodes().resource(new NodeBuilder().withNewMetadata().withName(nodeName(index)).endMetadata().build())
+                    .create();
+        }
+    }
+
+    /** node1 (this process: master and node), node2, ... (a node agent process each). */
+    static String nodeName(int index) {
+        return "node" + (index + 1);
+    }
+
+    /**
+     * The sandbox's own flag, taken out of the arguments before ovnkube's flags are parsed: {@code --nodes N},
+     * {@code --nodes=N}, one or two dashes.
+     *
+     * @return the node count and the arguments left for ovnkube
+     */
+    static Arguments arguments(List<String> arguments) throws LaunchException {
+        List<String> rest = new ArrayList<>();
+        String value = null;
+        for (int i = 0; i < arguments.size(); i++) {
+            String argument = arguments.get(i);
+            String bare = argument.startsWith("--") ? argument.substring(2) : argument.startsWith("-")
+                    ? argument.substring(1) : null;
+            if (bare != null && bare.equals("nodes")) {
+                if (i + 1 >= arguments.size()) {
+                    throw new LaunchException("flag " + argument + ": needs a value: the number of nodes, 1-"
+                            + MAX_NODES);
+                }
+                value = arguments.get(++i);
+            } else if (bare != null && bare.startsWith("nodes=")) {
+                value = bare.substring("nodes=".length());
+            } else {
+                rest.add(argument);
+            }
+        }
+        int count = 1;
+        if (value != null) {
+            try {
+                count = Integer.parseInt(value.strip());
+            } catch (NumberFormatException e) {
+                count = 0;
+            }
+            if (count < 1 || count > MAX_NODES) {
+                throw new LaunchException("flag --nodes: \"" + value + "\" is not a number of nodes from 1 to "
+                        + MAX_NODES);
+            }
+        }
+        return new Arguments(count, List.copyOf(rest));
+    }
+
+    /** What {@link #arguments} found. */
+    record Arguments(int nodes, List<String> rest) {
     }
 
     /** What the sandbox runs: master and node, overlay, the gateway; the user's flags may add to it. */
@@ -117,7 +176,7 @@ final class Sandbox implements AutoCloseable {
     }
 
     /** Checks the prerequisites, starts the stack, the API endpoint and the external host. */
-    static Sandbox start(Distribution distribution) throws LaunchException {
+    static Sandbox start(Distribution distribution, int nodes) throws LaunchException {
         var missing = Prerequisites.missing();
         if (missing.isPresent()) {
             throw new LaunchException("sandbox: " + missing.get() + "; bash .ci/setup installs what is missing "
@@ -130,8 +189,8 @@ final class Sandbox implements AutoCloseable {
         Path directory = distribution.data().resolve("sandbox");
         OvnStack stack;
         try {
-            stack = OvnStack.builder().directory(directory).northbound().southbound().chassis(1).chassisUnconfigured()
-                    .start();
+            stack = OvnStack.builder().directory(directory).northbound().southbound().chassis(nodes)
+                    .chassisUnconfigured().start();
         } catch (RuntimeException e) {
             throw new LaunchException("sandbox: the OVN stack did not start: " + e.getMessage(), e);
         }
@@ -140,7 +199,7 @@ final class Sandbox implements AutoCloseable {
             api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                     new KubernetesCrudDispatcher(), false);
             api.init(InetAddress.getByName("127.0.0.1"), 0);
-            return new Sandbox(distribution, directory, stack, api);
+            return new Sandbox(distribution, directory, stack, api, nodes);
         } catch (IOException | RuntimeException e) {
             if (api != null) {
                 destroy(api);
@@ -209,6 +268,32 @@ final class Sandbox implements AutoCloseable {
                 stack.southbound().tcpRemote(), stack.southbound().unixRemote(), chassis.name(),
                 chassis.database().unixRemote(), chassis.namespace().orElse("(root)"), apiUrl(), EXTERNAL_IP,
                 external.namespace(), UPLINK);
+        for (int index = 1; index < nodes; index++) {
+            Chassis other = stack.chassis(index);
+            out.printf("  chassis %s   Open_vSwitch %s, br-int in network namespace %s, Geneve from %s%n",
+                    other.name(), other.database().unixRemote(), other.namespace().orElse("(root)"), other.encapIp());
+        }
+    }
+
+    /** The node agents of node2, ... in their own processes; they start while this process's ovnk does. */
+    private void startOtherNodes() throws LaunchException {
+        for (int index = 1; index < nodes; index++) {
+            String name = nodeName(index);
+            otherNodes.add(SandboxNode.start(distribution, directory.resolve("ovnkube-" + name), new SandboxNode.Settings(name,
+                    stack.chassis(index), apiUrl(), stack.southbound().tcpRemote())));
+        }
+    }
+
+    /** Where a node's CNI shim, network configuration and socket are. */
+    private record CniPlaces(Path bin, Path conf, Path socket) {
+    }
+
+    private CniPlaces cni(String node) {
+        if (node.equals(NODE)) {
+            return new CniPlaces(cniBin, cniConf, cniSocket);
+        }
+        Path home = directory.resolve("ovnkube-" + node); // the stack's own directory per chassis is named node
+        return new CniPlaces(SandboxNode.cniBin(home), SandboxNode.cniConf(home), SandboxNode.cniSocket(home));
     }
 
     /**
@@ -219,15 +304,23 @@ final class Sandbox implements AutoCloseable {
      * @return true when every check passed
      */
     boolean demo(PrintStream out, Path log, long logOffset, boolean gogoOnStdin) throws LaunchException {
+        startOtherNodes();
         LogFollower follower = new LogFollower(log, logOffset);
         follower.await(Pattern.compile("node " + NODE + ": overlay set-up complete"), READY);
         follower.await(Pattern.compile("CNI server: listening on"), READY);
         LogFollower.awaitFile(cniConf, ".conflist", READY);
+        for (SandboxNode other : otherNodes) {
+            LogFollower otherLog = new LogFollower(other.log(), 0);
+            otherLog.await(Pattern.compile("node " + other.name() + ": overlay set-up complete"), READY);
+            otherLog.await(Pattern.compile("CNI server: listening on"), READY);
+            LogFollower.awaitFile(cni(other.name()).conf(), ".conflist", READY);
+        }
+        String echoNode = nodeName(nodes - 1);
 
         kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
                 .create();
-        Plugged client = plug("client");
-        Plugged echo = plug("echo");
+        Plugged client = plug("client", NODE);
+        Plugged echo = plug("echo", echoNode);
         serveEcho(echo.netns());
 
         kube.services().inNamespace(NAMESPACE).resource(new ServiceBuilder().withNewMetadata().withNamespace(NAMESPACE)
@@ -248,10 +341,10 @@ final class Sandbox implements AutoCloseable {
         stack.nbctl("--timeout=60", "--wait=hv", "sync");
 
         out.printf("""
-                ovnkube sandbox: node %s (master, node; overlay; gateway) is up
+                ovnkube sandbox: node %s (master, node; overlay; gateway) is up%s
                   namespace    %s
-                  pod          %s/client  %s  network namespace %s
-                  pod          %s/echo    %s  network namespace %s  (TCP echo server on port %d)
+                  pod          %s/client  %s  on %s, network namespace %s
+                  pod          %s/echo    %s  on %s, network namespace %s  (TCP echo server on port %d)
                   Service      %s/echo    ClusterIP %s:%d, NodePort %s:%d  ->  %s:%d
                   CNI          shim and network configuration in %s, socket %s
                   try          ip netns exec %s ping %s
@@ -259,15 +352,16 @@ final class Sandbox implements AutoCloseable {
                                ovn-nbctl --db=%s show
                   Gogo shell   %s
                   log          %s
-                """, NODE, NAMESPACE, NAMESPACE, client.ip(), client.netns(), NAMESPACE, echo.ip(), echo.netns(),
-                ECHO_PORT, NAMESPACE, CLUSTER_IP, SERVICE_PORT, NODE_IP, NODE_PORT, echo.ip(), ECHO_PORT,
+                """, NODE, otherNodesLine(), NAMESPACE, NAMESPACE, client.ip(), NODE, client.netns(), NAMESPACE,
+                echo.ip(), echoNode, echo.netns(), ECHO_PORT, NAMESPACE, CLUSTER_IP, SERVICE_PORT, NODE_IP, NODE_PORT, echo.ip(), ECHO_PORT,
                 distribution.display(directory.resolve("cni")), distribution.display(cniSocket), client.netns(),
                 echo.ip(), external.namespace(), NODE_IP, NODE_PORT, stack.northbound().tcpRemote(),
                 gogoOnStdin ? "this terminal: type Gogo commands (lb, scr:list, help); \"stop 0\" ends the sandbox"
                         : "not attached: run bin/ovnkube sandbox in a terminal to get the shell on its input",
                 distribution.display(log));
+        String across = echoNode.equals(NODE) ? "" : ", " + NODE + " -> " + echoNode + " over Geneve";
         boolean ping = check(out, "pod to pod: " + NAMESPACE + "/client -> " + NAMESPACE + "/echo " + echo.ip()
-                + " (ping)", () -> client.pod().ping(echo.ip()) ? null : "no answer");
+                + " (ping" + across + ")", () -> client.pod().ping(echo.ip()) ? null : "no answer");
         boolean service = check(out, "pod to Service: " + NAMESPACE + "/client -> ClusterIP " + CLUSTER_IP + ":"
                 + SERVICE_PORT + " (TCP)", () -> echoes(client.pod(), CLUSTER_IP, SERVICE_PORT));
         boolean nodePort = check(out, "external host to NodePort: " + EXTERNAL_IP + " -> " + NODE_IP + ":" + NODE_PORT
@@ -282,10 +376,20 @@ final class Sandbox implements AutoCloseable {
         }
     }
 
-    /** A pod in the API, a network namespace, and a CNI ADD through the installed shim as kubelet runs it. */
-    private Plugged plug(String name) throws LaunchException {
+    /** The further nodes, as the "is up" line ends: empty with one node. */
+    private String otherNodesLine() {
+        return otherNodes.isEmpty() ? "" : "; node agents " + String.join(", ", otherNodes.stream()
+                .map(node -> node.name() + " (pid " + node.pid() + ", log " + distribution.display(node.log()) + ")")
+                .toList());
+    }
+
+    /** A pod in the API, a network namespace, and a CNI ADD through the node's shim as kubelet runs it. */
+    private Plugged plug(String name, String node) throws LaunchException {
+        CniPlaces places = cni(node);
+        Path cniBin = places.bin();
+        Path cniConf = places.conf();
         Pod api = kube.pods().inNamespace(NAMESPACE).resource(new PodBuilder().withNewMetadata().withNamespace(NAMESPACE)
-                .withName(name).withUid(UUID.randomUUID().toString()).endMetadata().withNewSpec().withNodeName(NODE)
+                .withName(name).withUid(UUID.randomUUID().toString()).endMetadata().withNewSpec().withNodeName(node)
                 .addNewContainer().withName("c").withImage("pause").endContainer().endSpec().build()).create();
         io.ovnk.ovnstack.Pod netns = stack.createPod(name);
         String containerId = (UUID.randomUUID().toString() + UUID.randomUUID()).replace("-", "");
@@ -416,6 +520,7 @@ final class Sandbox implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        otherNodes.forEach(SandboxNode::close); // before the stack: they stop their OVS set-up against it
         List<Process> running;
         synchronized (processes) {
             running = List.copyOf(processes);

@@ -13,13 +13,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's first command: bin/ovnkube sandbox brings up a private OVN stack, a Kubernetes API endpoint and ovnk
  * (master, node, gateway), plugs two demo pods with the installed shim, puts a NodePort Service in front of one, and
- * its live checks pass; SIGTERM (Ctrl-C) leaves no process, namespace or file outside the distribution.
+ * its live checks pass; SIGTERM (Ctrl-C) leaves no process, namespace or file outside the distribution. With
+ * {@code --nodes 2}, the echo pod runs on a second chassis whose node agent is a process of its own, so the checks
+ * cross Geneve, and that process is stopped with the rest.
  */
 @RequiresOvn
 class SandboxIT {
@@ -29,13 +32,18 @@ class SandboxIT {
     @TempDir
     Path dir;
 
-    @Test
-    void sandboxRunsADemoClusterWhoseLiveChecksPassAndRemovesEverythingOnStop() throws Exception {
+    @ParameterizedTest(name = "--nodes {0}")
+    @ValueSource(ints = { 1, 2 })
+    void sandboxRunsADemoClusterWhoseLiveChecksPassAndRemovesEverythingOnStop(int nodes) throws Exception {
         Ovnkube ovnkube = new Ovnkube(dir);
         // as the README's command runs it: without the test copy's etc/io.ovnk.cni.cfg, so that a CNI server
         // starting on the node feature's defaults (/etc/cni, /opt/cni) before the sandbox's settings would show
         Files.delete(ovnkube.home().resolve("etc/io.ovnk.cni.cfg"));
-        ovnkube.start("sandbox");
+        if (nodes == 1) {
+            ovnkube.start("sandbox");
+        } else {
+            ovnkube.start("sandbox", "--nodes", String.valueOf(nodes));
+        }
         try {
             Matcher nb = ovnkube.await("Northbound +(tcp:127\\.0\\.0\\.1:\\d+)", Duration.ofSeconds(60));
             Matcher namespace = ovnkube.await("br-int \\(userspace datapath\\) in network namespace (\\S+)",
@@ -43,9 +51,18 @@ class SandboxIT {
             Matcher api = ovnkube.await("Kubernetes +(http://127\\.0\\.0\\.1:\\d+/)", Duration.ofSeconds(5));
             assertTrue(api.group(1).startsWith("http://127.0.0.1:"), api.group(0));
 
+            if (nodes > 1) {
+                ovnkube.await("chassis node" + nodes + " .*Geneve from", Duration.ofSeconds(5));
+                Matcher up = ovnkube.await("is up; node agents (.*)$", UP);
+                assertTrue(up.group(1).startsWith("node2 (pid "), up.group(0));
+                ovnkube.await("pod +demo/echo .* on node" + nodes + ",", Duration.ofSeconds(5));
+            }
             for (String check : List.of("pod to pod: ", "pod to Service: ", "external host to NodePort: ")) {
                 Matcher result = ovnkube.await("live check +" + check + ".*\\): (.*)$", UP);
                 assertEquals("ok", result.group(1), result.group(0) + "\n" + String.join("\n", ovnkube.output()));
+                if (nodes > 1 && check.equals("pod to pod: ")) {
+                    assertTrue(result.group(0).contains("node1 -> node" + nodes + " over Geneve"), result.group(0));
+                }
             }
             ovnkube.await("ovnkube sandbox: ready", Duration.ofSeconds(5));
 
@@ -60,7 +77,8 @@ class SandboxIT {
             }
             Path record = ovnkube.home().resolve("data/sandbox/daemons");
             List<Long> pids = Files.readAllLines(record).stream().map(line -> Long.parseLong(line.split(" ")[0])).toList();
-            assertEquals(6, pids.size(), "NB, SB, northd, and the chassis's ovsdb-server, ovs-vswitchd, ovn-controller");
+            assertEquals(3 + 3 * nodes, pids.size(), "NB, SB, northd, and each chassis's ovsdb-server, ovs-vswitchd, "
+                    + "ovn-controller");
             String prefix = namespace.group(1).replaceFirst("-c1$", "-");
             List<String> namespaces = sandboxNamespaces(prefix);
             assertTrue(namespaces.size() >= 4, "chassis, external host and two pods: " + namespaces);
@@ -68,6 +86,11 @@ class SandboxIT {
             List<ProcessHandle> children = ProcessHandle.current().descendants()
                     .filter(p -> p.info().commandLine().orElse("").contains("IO::Socket::INET")).toList();
             assertEquals(1, children.size(), "the echo server runs: " + children);
+            List<ProcessHandle> nodeAgents = ProcessHandle.current().descendants()
+                    .filter(p -> p.info().commandLine().orElse("").contains("io.ovnk.launcher.Main run")).toList();
+            assertEquals(nodes - 1, nodeAgents.size(), "a node agent process per further node: " + nodeAgents);
+            children = new java.util.ArrayList<>(children);
+            children.addAll(nodeAgents);
 
             ovnkube.sigterm();
             ovnkube.await("ovnkube: stopped in \\d+ ms", Duration.ofSeconds(90));
