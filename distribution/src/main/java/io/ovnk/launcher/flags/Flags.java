@@ -20,6 +20,8 @@ public final class Flags {
     public static final Flag INIT_MASTER = new Flag("init-master", List.of(), "NODE",
             "(roles from etc/io.ovnk.launcher.cfg)", "role master; io.ovnk.kube.leader identity");
     public static final Flag NET_CONTROLLER = new Flag("net-controller", List.of(), null, "false", "role master");
+    public static final Flag HA = new Flag("ha", List.of(), null, "false",
+            "(the seed's master HA: ovnk masters always elect a leader through a Lease, io.ovnk.kube.leader)");
     public static final Flag INIT_CLUSTER_MANAGER = new Flag("init-cluster-manager", List.of(), "NODE",
             "(roles from etc/io.ovnk.launcher.cfg)", "role master; io.ovnk.kube.leader identity");
     public static final Flag INIT_OVNKUBE_CONTROLLER = new Flag("init-ovnkube-controller", List.of(), "NODE",
@@ -100,7 +102,7 @@ public final class Flags {
     public static final Flag HELP = new Flag("help", List.of("h"), null, "false", "this text");
 
     /** Every flag, in the order --help lists them. */
-    public static final List<Flag> ALL = List.of(INIT_MASTER, NET_CONTROLLER, INIT_CLUSTER_MANAGER,
+    public static final List<Flag> ALL = List.of(INIT_MASTER, NET_CONTROLLER, HA, INIT_CLUSTER_MANAGER,
             INIT_OVNKUBE_CONTROLLER, INIT_NODE, MODE, K8S_APISERVER, K8S_KUBECONFIG, K8S_TOKEN, K8S_TOKEN_FILE,
             K8S_CACERT, CLUSTER_SUBNETS, SERVICE_CIDRS, NB_ADDRESS, NB_PRIVKEY, NB_CERT, NB_CACERT, SB_ADDRESS,
             SB_PRIVKEY, SB_CERT, SB_CACERT, NODEPORT, INIT_GATEWAYS, GATEWAY_MODE, GATEWAY_INTERFACE, GATEWAY_NEXTHOP,

@@ -227,6 +227,12 @@ public record RunConfiguration(LaunchSettings settings, List<String> settingsOri
                 notUsed(Flags.MTU, "no node role in this run");
                 notUsed(Flags.CNI_CONF_DIR, "no node role in this run");
             }
+            // the seed's -ha rebuilt the Northbound when the master's address changed; ovnk's masters always elect a
+            // leader through a Lease and every term rebuilds what it owns, so the flag has nothing left to switch on
+            if (Boolean.TRUE.equals(check(Flags.HA, FlagValues::bool))) {
+                notUsed(Flags.HA, "masters always elect a leader through a Lease (io.ovnk.kube.leader) and every "
+                        + "new leader rebuilds the Northbound it owns; nothing to set");
+            }
 
             // subnets: the master's IPAM allocates from them, an overlay node routes them
             for (Flag flag : List.of(Flags.CLUSTER_SUBNETS, Flags.SERVICE_CIDRS)) {

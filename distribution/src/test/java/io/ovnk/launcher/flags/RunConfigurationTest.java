@@ -2,6 +2,7 @@ package io.ovnk.launcher.flags;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.ovnk.launcher.LaunchException;
 import io.ovnk.launcher.LaunchSettings;
@@ -270,6 +271,16 @@ class RunConfigurationTest {
         RunConfiguration run = build("-init-master=m --encap-ip=192.0.2.1 --mtu=1500 -nb-address=tcp:10.0.0.1:6641");
         assertEquals(List.of("--encap-ip \"192.0.2.1\": no node role in overlay mode in this run",
                 "--mtu \"1500\": no node role in this run"), run.unused());
+    }
+
+    @Test
+    void theSeedsHaFlagIsAcceptedAndSaysWhyItSetsNothing() throws Exception {
+        RunConfiguration run = build("-init-master=m -ha -nb-address=tcp:10.0.0.1:6641");
+        assertEquals(List.of("-ha \"true\": masters always elect a leader through a Lease (io.ovnk.kube.leader) and "
+                + "every new leader rebuilds the Northbound it owns; nothing to set"), run.unused());
+        assertEquals(List.of(), build("-init-master=m -ha=false -nb-address=tcp:10.0.0.1:6641").unused());
+        LaunchException bad = assertThrows(LaunchException.class, () -> build("-init-master=m -ha=maybe"));
+        assertTrue(bad.getMessage().startsWith("-ha"), bad.getMessage());
     }
 
     static RunConfiguration build(String commandLine) throws LaunchException {
