@@ -33,7 +33,8 @@ final class CniInstaller {
 
     private static final Logger LOG = LoggerFactory.getLogger(CniInstaller.class);
     private static final Set<PosixFilePermission> EXECUTABLE = PosixFilePermissions.fromString("rwxr-xr-x");
-    private static final Set<PosixFilePermission> READABLE = PosixFilePermissions.fromString("rw-r--r--");
+    /** kubelet (root) reads the network configuration; no one else needs it. */
+    private static final Set<PosixFilePermission> READABLE = PosixFilePermissions.fromString("rw-r-----");
 
     private CniInstaller() {
     }
