@@ -146,7 +146,10 @@ public final class ConfigurationSync {
         Optional<ConfigSchema> schema = schemas.find(target.schemaPid());
         SecretFileCheck.Verdict exposure;
         try {
-            exposure = SecretFileCheck.check(file, name, fileProperties.keySet().stream()
+            // an empty value (token =) holds no secret
+            exposure = SecretFileCheck.check(file, name, fileProperties.entrySet().stream()
+                    .filter(entry -> !String.valueOf(entry.getValue()).isBlank())
+                    .map(Map.Entry::getKey)
                     .filter(key -> ConfigValidator.isSecret(key, schema.map(s -> s.attributes().get(key)).orElse(null)))
                     .toList());
         } catch (NoSuchFileException e) {

@@ -212,9 +212,9 @@ class ConfigurationSyncTest {
     }
 
     @Test
-    void aWorldWritableFileWithoutSecretsAndAGroupWritableOneWithASecretAreApplied() throws Exception {
-        Outcome plain = sync(Map.of()).fileChanged(write("io.ovnk.test.cfg", "node=n1\n", "rw-rw-rw-"), WARN);
-        assertEquals(Severity.INFO, plain.severity(), plain.message());
+    void aWorldWritableFileWithoutSecretValuesAndAGroupWritableOneWithASecretAreApplied() throws Exception {
+        Outcome plain = sync(Map.of()).fileChanged(write("io.ovnk.test.cfg", "node=n1\ntoken=\n", "rw-rw-rw-"), WARN);
+        assertEquals(Severity.INFO, plain.severity(), "an empty token is no secret: " + plain.message());
         Outcome group = sync(Map.of()).fileChanged(write("io.ovnk.test.cfg", "node=n1\ntoken=t\n", "rw-rw----"), WARN);
         assertEquals(Severity.INFO, group.severity(), group.message());
         assertEquals("t", store.get(PID).get("token"));
