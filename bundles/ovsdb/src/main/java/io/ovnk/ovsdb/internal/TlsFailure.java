@@ -13,8 +13,8 @@ import javax.net.ssl.SSLException;
  */
 final class TlsFailure {
 
-    /** What the echo after the handshake says when the server closed instead of answering. */
-    static final String CLOSED_AFTER_HANDSHAKE = "closed after the handshake";
+    /** How Transport says that the server closed the connection instead of completing TLS: then the reason follows. */
+    static final String CLOSED = "closed by the server ";
 
     private TlsFailure() {
     }
@@ -38,11 +38,10 @@ final class TlsFailure {
             return "the server's certificate does not verify against the CA in " + files.caCertificate() + ": "
                     + message;
         }
-        if (message.startsWith(CLOSED_AFTER_HANDSHAKE)) {
-            // a TLS 1.3 server judges the client's certificate after the handshake; a reset can swallow its alert
-            return "the server refused this client's certificate " + files.certificate() + ": it closed the "
-                    + "connection right after the TLS handshake" + message.substring(CLOSED_AFTER_HANDSHAKE.length())
-                    + "; check that its --ca-cert signed this certificate";
+        if (message.startsWith(CLOSED)) {
+            // a TLS 1.3 server judges the client's certificate late; a reset can swallow its alert
+            return "the server closed the connection " + message.substring(CLOSED.length()) + ", as it does when it "
+                    + "refuses this client's certificate " + files.certificate() + ": check that its --ca-cert signed it";
         }
         if (message.startsWith("Received fatal alert: ")) {
             String alert = message.substring("Received fatal alert: ".length()).trim().toLowerCase(Locale.ROOT);

@@ -55,7 +55,14 @@ record Transport(InputStream in, OutputStream out, Closeable closer, String desc
                     SSLSocket socket = (SSLSocket) Tls.context(tls).getSocketFactory()
                             .createSocket(plain, remote.host(), remote.port(), true);
                     socket.setSoTimeout((int) timeout.toMillis());
-                    socket.startHandshake();
+                    try {
+                        socket.startHandshake();
+                    } catch (SSLException | java.net.SocketTimeoutException sayable) {
+                        throw sayable;
+                    } catch (IOException closed) {
+                        throw new SSLException(TlsFailure.CLOSED + "during the TLS handshake (" + closed.getMessage()
+                                + ")", closed);
+                    }
                     echo(socket);
                     socket.setSoTimeout(0);
                     return new Transport(new TlsInput(socket.getInputStream(), tls), socket.getOutputStream(), socket,
@@ -88,6 +95,18 @@ record Transport(InputStream in, OutputStream out, Closeable closer, String desc
      * once per attempt and within the connect timeout, instead of a connection that drops during its set-up.
      */
     private static void echo(SSLSocket socket) throws IOException {
+        try {
+            exchangeEcho(socket);
+        } catch (SSLException | java.net.SocketTimeoutException sayable) {
+            throw sayable; // an alert TlsFailure names, or a server that does not answer: not a refusal
+        } catch (IOException closed) {
+            // reset or broken pipe, however JSSE met it (reading, or writing its own alert back)
+            throw new SSLException(TlsFailure.CLOSED + "right after the TLS handshake (" + closed.getMessage() + ")",
+                    closed);
+        }
+    }
+
+    private static void exchangeEcho(SSLSocket socket) throws IOException {
         InputStream in = socket.getInputStream();
         try {
             socket.getOutputStream().write(ECHO);
@@ -103,7 +122,7 @@ record Transport(InputStream in, OutputStream out, Closeable closer, String desc
             } catch (IOException reset) {
                 // no alert to read: say what is known
             }
-            throw new SSLException(TlsFailure.CLOSED_AFTER_HANDSHAKE + " (" + brokenPipe.getMessage() + ")", brokenPipe);
+            throw brokenPipe;
         }
         // the reply is one JSON object: read up to its closing brace (strings may hold braces)
         int depth = 0;
@@ -112,7 +131,7 @@ record Transport(InputStream in, OutputStream out, Closeable closer, String desc
         for (int read = 0; read < MAX_ECHO_REPLY; read++) {
             int c = in.read();
             if (c < 0) {
-                throw new SSLException(TlsFailure.CLOSED_AFTER_HANDSHAKE + " (end of stream)");
+                throw new IOException("end of stream");
             }
             if (inString) {
                 if (escaped) {
@@ -130,7 +149,7 @@ record Transport(InputStream in, OutputStream out, Closeable closer, String desc
                 return;
             }
         }
-        throw new IOException("the answer to echo is longer than " + MAX_ECHO_REPLY + " bytes");
+        throw new SSLException("the answer to echo is longer than " + MAX_ECHO_REPLY + " bytes");
     }
 
     /**

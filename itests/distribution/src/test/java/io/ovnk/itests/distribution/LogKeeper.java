@@ -73,6 +73,7 @@ public final class LogKeeper implements AfterEachCallback, AfterAllCallback {
 
     private static void keep(List<Path> roots, String test) {
         Path target = directory().resolve(test);
+        deleteTree(target); // what an earlier run of the same test kept: this run's logs replace it
         for (Path root : roots) {
             if (!Files.isDirectory(root)) {
                 continue;
@@ -93,6 +94,19 @@ public final class LogKeeper implements AfterEachCallback, AfterAllCallback {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot keep the logs of " + test + " from " + root, e);
             }
+        }
+    }
+
+    private static void deleteTree(Path root) {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(root)) {
+            for (Path path : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove the logs an earlier run kept in " + root, e);
         }
     }
 }

@@ -83,10 +83,13 @@ class SecurityIT {
             ovnkube.awaitAnywhere("OVN_Northbound +connected +" + stack.northbound().sslRemote().replace(".", "\\."), LIVE);
 
             // the stranger: one WARN naming the remote, the certificate and the reason, no stack trace
-            String refused = "OVN_Southbound: no connection (" + stack.southbound().sslRemote()
-                    + ": the server refused this client's certificate " + stranger.certificate() + ":";
+            // (the alert says unknown CA; when a reset swallowed it, the line says the server closed the connection)
+            String refused = "OVN_Southbound: no connection (" + stack.southbound().sslRemote() + ": the server ";
             Path log = ovnkube.home().resolve("log/ovnk.log");
             LogFile.await(log, refused, LIVE);
+            String refusal = Files.readAllLines(log).stream().filter(l -> l.contains(refused)).findFirst().orElseThrow();
+            assertTrue(refusal.contains("this client's certificate " + stranger.certificate()), refusal);
+            assertTrue(refusal.contains("unknown CA") || refusal.contains("--ca-cert signed it"), refusal);
             // the value of a bad key is named, the token next to it never
             LogFile.await(log, "etc/io.ovnk.kube.cfg: not applied: key 'qps'", LIVE);
 
@@ -109,6 +112,36 @@ class SecurityIT {
         } finally {
             api.destroy();
         }
+    }
+
+    @Test
+    void aNodesCniSocketNetworkConfigurationAndShimAreNotWorldReadable() throws Exception {
+        KubernetesMockServer api = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+                new KubernetesCrudDispatcher(), false);
+        api.init(InetAddress.getLoopbackAddress(), 0);
+        try (Ovnkube ovnkube = new Ovnkube(dir)) {
+            Path etc = ovnkube.home().resolve("etc");
+            // the node role's CNI server alone (no mode configured): it listens and installs without a chassis
+            Files.writeString(etc.resolve("io.ovnk.launcher.cfg"), "roles = node\nmode = overlay\nfeatures =\n");
+            Files.writeString(etc.resolve("io.ovnk.kube.cfg"), "api.server = " + api.url("/") + "\n");
+            ovnkube.start();
+            ovnkube.await("ovnk started in", START);
+            Path cni = ovnkube.home().resolve("data/test-cni");
+            Path conflist = cni.resolve("net.d/10-ovn-kubernetes.conflist");
+            LogFile.await(ovnkube.home().resolve("log/ovnk.log"), "CNI: wrote the network configuration", LIVE);
+
+            assertEquals("rwx------", mode(cni.resolve("run")));
+            assertEquals("rw-------", mode(cni.resolve("run/cni.sock")));
+            assertEquals("rw-r-----", mode(conflist));
+            assertEquals("rwxr-x---", mode(cni.resolve("bin/ovn-k8s-cni-overlay")));
+            assertNothingWorldReadable(ovnkube.home());
+        } finally {
+            api.destroy();
+        }
+    }
+
+    private static String mode(Path path) throws IOException {
+        return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
     }
 
     /** What ovnk wrote (log/ and data/, whole trees) is for its user and group only. */
