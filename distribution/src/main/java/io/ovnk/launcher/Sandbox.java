@@ -88,7 +88,8 @@ final class Sandbox implements AutoCloseable {
         this.directory = directory;
         this.cniBin = directory.resolve("cni/bin");
         this.cniConf = directory.resolve("cni/net.d");
-        this.cniSocket = directory.resolve("cni/cni.sock");
+        // a directory of its own, which the CNI server makes 0700 (it refuses one that exists open to others)
+        this.cniSocket = directory.resolve("cni/run/cni.sock");
         this.stack = stack;
         this.chassis = stack.chassis(0);
         this.api = api;

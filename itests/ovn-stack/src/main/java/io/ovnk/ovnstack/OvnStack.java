@@ -48,6 +48,7 @@ public final class OvnStack implements AutoCloseable {
     private Database northbound;
     private RaftCluster raft;
     private Database southbound;
+    private Pki.Identity serverIdentity;
     private boolean closed;
 
     private OvnStack(Builder settings) {
@@ -122,6 +123,7 @@ public final class OvnStack implements AutoCloseable {
         private boolean chassisUnconfigured;
         private Path root;
         private Path directory;
+        private Pki pki;
 
         public Builder northbound() {
             this.northbound = true;
@@ -168,6 +170,16 @@ public final class OvnStack implements AutoCloseable {
          */
         public Builder chassisUnconfigured() {
             this.chassisUnconfigured = true;
+            return this;
+        }
+
+        /**
+         * The standalone NB and SB also listen on {@code pssl:} (a free port of 127.0.0.1, {@link Database#sslRemote()}),
+         * started with {@code --private-key}, {@code --certificate} and {@code --ca-cert} of a server identity the
+         * PKI signs: clients must present a certificate of the same CA, as in an OVN deployment with ovs-pki.
+         */
+        public Builder ssl(Pki pki) {
+            this.pki = pki;
             return this;
         }
 
@@ -260,19 +272,42 @@ public final class OvnStack implements AutoCloseable {
         Path file = directory.resolve(name + ".db");
         commands.run("ovsdb-tool", "create", file.toString(), schema.toString());
         Path socket = directory.resolve(name + ".sock");
-        List<String> command = new ArrayList<>(List.of("ovsdb-server", file.toString(), "--no-chdir",
-                "--pidfile=" + directory.resolve(name + ".pid"), "--log-file=" + directory.resolve(name + ".log"),
-                "--unixctl=" + directory.resolve(name + ".ctl"), "--remote=punix:" + socket, "--remote=ptcp:0:127.0.0.1",
-                // remotes and TLS configured in the database too (set-connection, set-ssl), as ovn-ctl starts it
-                "--remote=db:" + schemaName + "," + globalTable(schemaName) + ",connections",
-                "--private-key=db:" + schemaName + ",SSL,private_key", "--certificate=db:" + schemaName + ",SSL,certificate",
-                "--ca-cert=db:" + schemaName + ",SSL,ca_cert"));
-        Daemon daemon = Daemon.start(name, "ovsdb-server", command, Map.of(), directory, record, List.of(),
-                pid -> directory.resolve(name + ".ctl"));
+        int sslPort = settings.pki != null ? freePort() : 0;
+        Daemon daemon = Daemon.start(name, "ovsdb-server", serverCommand(name, schemaName, socket, 0, sslPort), Map.of(),
+                directory, record, List.of(), pid -> directory.resolve(name + ".ctl"));
         central.add(daemon);
         databaseServers.put(schemaName, daemon);
         awaitDatabase(socket, schemaName, daemon);
-        return new Database(schemaName, socket, boundPort(directory.resolve(name + ".log"), daemon));
+        return new Database(schemaName, socket, boundPort(directory.resolve(name + ".log"), daemon, sslPort), sslPort);
+    }
+
+    /**
+     * A standalone database's server: unix socket, TCP ({@code ptcp:0} at first start, the same port at a restart),
+     * remotes and TLS from the database (set-connection, set-ssl) as ovn-ctl starts it, or with {@code ssl(pki)}
+     * a {@code pssl:} remote and the server's key, certificate and CA given on the command line.
+     */
+    private List<String> serverCommand(String name, String schemaName, Path socket, int tcpPort, int sslPort) {
+        List<String> command = new ArrayList<>(List.of("ovsdb-server", directory.resolve(name + ".db").toString(),
+                "--no-chdir", "--pidfile=" + directory.resolve(name + ".pid"),
+                "--log-file=" + directory.resolve(name + ".log"), "--unixctl=" + directory.resolve(name + ".ctl"),
+                "--remote=punix:" + socket, "--remote=ptcp:" + tcpPort + ":127.0.0.1",
+                "--remote=db:" + schemaName + "," + globalTable(schemaName) + ",connections"));
+        if (sslPort != 0) {
+            Pki.Identity server = serverIdentity();
+            command.addAll(List.of("--remote=pssl:" + sslPort + ":127.0.0.1", "--private-key=" + server.privateKey(),
+                    "--certificate=" + server.certificate(), "--ca-cert=" + settings.pki.caCertificate()));
+        } else {
+            command.addAll(List.of("--private-key=db:" + schemaName + ",SSL,private_key",
+                    "--certificate=db:" + schemaName + ",SSL,certificate", "--ca-cert=db:" + schemaName + ",SSL,ca_cert"));
+        }
+        return command;
+    }
+
+    private Pki.Identity serverIdentity() {
+        if (serverIdentity == null) {
+            serverIdentity = settings.pki.sign("ovsdb-server-" + prefix);
+        }
+        return serverIdentity;
     }
 
     /** SIGKILLs the server of a standalone database (NB or SB), as a crash would. */
@@ -290,15 +325,8 @@ public final class OvnStack implements AutoCloseable {
             throw new IllegalStateException(database.name() + " still runs (pid " + old.pid() + ")");
         }
         String name = old.name();
-        Daemon daemon = Daemon.start(name, "ovsdb-server", List.of("ovsdb-server", directory.resolve(name + ".db").toString(),
-                "--no-chdir", "--pidfile=" + directory.resolve(name + ".pid"), "--log-file=" + directory.resolve(name + ".log"),
-                "--unixctl=" + directory.resolve(name + ".ctl"), "--remote=punix:" + database.socket(),
-                "--remote=ptcp:" + database.tcpPort() + ":127.0.0.1",
-                "--remote=db:" + database.name() + "," + globalTable(database.name()) + ",connections",
-                "--private-key=db:" + database.name() + ",SSL,private_key",
-                "--certificate=db:" + database.name() + ",SSL,certificate",
-                "--ca-cert=db:" + database.name() + ",SSL,ca_cert"), Map.of(),
-                directory, record, List.of(),
+        Daemon daemon = Daemon.start(name, "ovsdb-server", serverCommand(name, database.name(), database.socket(),
+                database.tcpPort(), database.sslPort()), Map.of(), directory, record, List.of(),
                 pid -> directory.resolve(name + ".ctl"));
         central.set(central.indexOf(old), daemon);
         databaseServers.put(database.name(), daemon);
@@ -333,12 +361,18 @@ public final class OvnStack implements AutoCloseable {
         }
     }
 
-    /** The port ovsdb-server chose for ptcp:0, from the line it logs while binding (before it serves). */
-    private static int boundPort(Path log, Daemon daemon) {
+    /**
+     * The port ovsdb-server chose for ptcp:0, from the line it logs while binding (before it serves); the pssl:
+     * remote's line, if any, names the port it was given.
+     */
+    private static int boundPort(Path log, Daemon daemon, int sslPort) {
         try {
             Matcher matcher = LISTENING.matcher(Files.readString(log));
-            if (matcher.find()) {
-                return Integer.parseInt(matcher.group(1));
+            while (matcher.find()) {
+                int port = Integer.parseInt(matcher.group(1));
+                if (port != sslPort) {
+                    return port;
+                }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

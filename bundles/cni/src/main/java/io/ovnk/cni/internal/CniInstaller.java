@@ -32,8 +32,10 @@ final class CniInstaller {
     static final String SHIM_RESOURCE = "/bin/" + PLUGIN;
 
     private static final Logger LOG = LoggerFactory.getLogger(CniInstaller.class);
-    private static final Set<PosixFilePermission> EXECUTABLE = PosixFilePermissions.fromString("rwxr-xr-x");
-    private static final Set<PosixFilePermission> READABLE = PosixFilePermissions.fromString("rw-r--r--");
+    /** kubelet (root) runs the shim; nothing ovnk writes is for every user. */
+    private static final Set<PosixFilePermission> EXECUTABLE = PosixFilePermissions.fromString("rwxr-x---");
+    /** kubelet (root) reads the network configuration; no one else needs it. */
+    private static final Set<PosixFilePermission> READABLE = PosixFilePermissions.fromString("rw-r-----");
 
     private CniInstaller() {
     }

@@ -12,11 +12,13 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -141,11 +143,20 @@ final class UnixHttpServer implements AutoCloseable {
         return channel;
     }
 
-    /** Makes the missing directories of {@code directory}, each 0700 whatever the umask. */
+    /**
+     * Makes the missing directories of {@code directory}, each 0700 whatever the umask. A socket directory that
+     * exists already must be this process's user's own and closed to group and others: the socket's own mode is
+     * set only after bind, and the directory is what keeps every other user out. Such a directory is refused, not
+     * tightened: it may be shared (a socket configured straight into {@code /run}), and changing its mode would
+     * lock others out of it.
+     */
     private static void makeDirectory(Path directory) throws IOException {
         Deque<Path> missing = new ArrayDeque<>();
         for (Path at = directory; at != null && !Files.exists(at); at = at.getParent()) {
             missing.push(at);
+        }
+        if (missing.isEmpty()) {
+            requirePrivate(directory);
         }
         for (Path at : missing) {
             try {
@@ -157,6 +168,26 @@ final class UnixHttpServer implements AutoCloseable {
         }
         if (!Files.isDirectory(directory)) {
             throw new IOException(directory + " is not a directory");
+        }
+    }
+
+    private static void requirePrivate(Path directory) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            throw new IOException(directory + " is not a directory");
+        }
+        int owner = (Integer) Files.getAttribute(directory, "unix:uid");
+        int self = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        Set<PosixFilePermission> mode = Files.getPosixFilePermissions(directory);
+        boolean open = mode.stream().anyMatch(bit -> bit.name().startsWith("GROUP") || bit.name().startsWith("OTHERS"));
+        if (owner != self) {
+            throw new IOException(directory + " (the socket's directory) belongs to uid " + owner + ", not to this "
+                    + "process's uid " + self + "; the CNI server does not start there: give the socket a directory "
+                    + "of its own (socket.path), or 'chown " + self + " " + directory + "'");
+        }
+        if (open) {
+            throw new IOException(directory + " (the socket's directory) is " + PosixFilePermissions.toString(mode)
+                    + ", open to other users; the CNI server does not start there: 'chmod 700 " + directory
+                    + "', or give the socket a directory of its own (socket.path), which the server makes 0700");
         }
     }
 

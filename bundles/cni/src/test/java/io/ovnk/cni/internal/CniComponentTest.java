@@ -138,7 +138,8 @@ class CniComponentTest {
 
     @Test
     void socketPathHeldByAnotherFileLeavesTheComponentRunningWithoutInstalling() throws Exception {
-        Files.createDirectories(dir.resolve("run"));
+        Files.createDirectories(dir.resolve("run"),
+                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
         Files.writeString(dir.resolve("run/a.sock"), "not a socket");
         CniComponent component = new CniComponent(context(), config(values("run/a.sock")), informers);
         try {

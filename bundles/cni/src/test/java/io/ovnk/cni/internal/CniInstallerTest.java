@@ -35,14 +35,15 @@ class CniInstallerTest {
     }
 
     @Test
-    void installWritesTheShim0755AndTheConfigurationList0644() throws Exception {
+    void installWritesTheShim0750AndTheConfigurationList0640() throws Exception {
         byte[] shim = CniInstaller.shim();
         CniInstaller.install(shim, bin(), conf(), DEFAULT, DEFAULT);
         Path plugin = bin().resolve("ovn-k8s-cni-overlay");
         assertEquals(List.of(shim.length), List.of((int) Files.size(plugin)));
-        assertEquals(PosixFilePermissions.fromString("rwxr-xr-x"), Files.getPosixFilePermissions(plugin));
+        assertEquals(PosixFilePermissions.fromString("rwxr-x---"), Files.getPosixFilePermissions(plugin));
         Path list = conf().resolve("10-ovn-kubernetes.conflist");
-        assertEquals(PosixFilePermissions.fromString("rw-r--r--"), Files.getPosixFilePermissions(list));
+        assertEquals(PosixFilePermissions.fromString("rw-r-----"), Files.getPosixFilePermissions(list),
+                "the network configuration is not world-readable");
         assertEquals(CniRequestParser.JSON.readTree("{\"cniVersion\":\"1.1.0\",\"name\":\"ovn-kubernetes\","
                 + "\"plugins\":[{\"type\":\"ovn-k8s-cni-overlay\"}]}"), CniRequestParser.JSON.readTree(list.toFile()));
         try (Stream<Path> files = Stream.concat(Files.list(bin()), Files.list(conf()))) {

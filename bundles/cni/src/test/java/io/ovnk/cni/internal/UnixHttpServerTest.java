@@ -27,6 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 class UnixHttpServerTest {
 
+    static final java.nio.file.attribute.FileAttribute<?> PRIVATE =
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------"));
+
     @TempDir
     Path dir;
     final List<AutoCloseable> closeables = new ArrayList<>();
@@ -112,7 +115,7 @@ class UnixHttpServerTest {
 
     @Test
     void staleSocketOfADeadProcessIsReplaced() throws Exception {
-        Files.createDirectories(socket().getParent());
+        Files.createDirectories(socket().getParent(), PRIVATE); // as the server made it
         try (ServerSocketChannel dead = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             dead.bind(UnixDomainSocketAddress.of(socket()));
         } // closed without removing its file, as a killed process leaves it
@@ -131,7 +134,7 @@ class UnixHttpServerTest {
 
     @Test
     void regularFileAtTheSocketPathIsRefusedAndLeftAlone() throws Exception {
-        Files.createDirectories(socket().getParent());
+        Files.createDirectories(socket().getParent(), PRIVATE); // as the server made it
         Files.writeString(socket(), "precious");
         FileAlreadyExistsException e = assertThrows(FileAlreadyExistsException.class, () -> start(socket()));
         assertTrue(e.getMessage().contains("exists and is not a socket"), e.getMessage());

@@ -40,8 +40,9 @@ final class Tls {
             char[] password = new char[0];
             KeyStore keys = KeyStore.getInstance("PKCS12");
             keys.load(null, null);
-            keys.setKeyEntry("ovnk", privateKey(files.privateKey()), password,
-                    certificates(files.certificate()).toArray(Certificate[]::new));
+            List<Certificate> own = certificates(files.certificate());
+            requireCurrent(files.certificate(), own.get(0));
+            keys.setKeyEntry("ovnk", privateKey(files.privateKey()), password, own.toArray(Certificate[]::new));
             KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             keyManagers.init(keys, password);
 
@@ -60,6 +61,21 @@ final class Tls {
         } catch (GeneralSecurityException e) {
             throw new IOException("TLS set-up from " + files.privateKey() + ", " + files.certificate() + ", "
                     + files.caCertificate() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The client's own certificate, checked here: the server would refuse it with a bare alert. */
+    private static void requireCurrent(Path file, Certificate certificate) throws IOException {
+        if (certificate instanceof java.security.cert.X509Certificate x509) {
+            java.time.Instant now = java.time.Instant.now();
+            if (now.isAfter(x509.getNotAfter().toInstant())) {
+                throw new IOException(file + ": this client's certificate expired on " + x509.getNotAfter().toInstant()
+                        + "; the server would refuse it: sign a new one (ovs-pki req+sign)");
+            }
+            if (now.isBefore(x509.getNotBefore().toInstant())) {
+                throw new IOException(file + ": this client's certificate is valid only from "
+                        + x509.getNotBefore().toInstant() + "; check the clock");
+            }
         }
     }
 

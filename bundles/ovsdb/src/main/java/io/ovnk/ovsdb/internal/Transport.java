@@ -13,6 +13,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 
 /** A connected byte stream to a remote: TCP, TLS over TCP, or a unix domain socket. */
@@ -54,9 +55,21 @@ record Transport(InputStream in, OutputStream out, Closeable closer, String desc
                     SSLSocket socket = (SSLSocket) Tls.context(tls).getSocketFactory()
                             .createSocket(plain, remote.host(), remote.port(), true);
                     socket.setSoTimeout((int) timeout.toMillis());
-                    socket.startHandshake();
+                    try {
+                        socket.startHandshake();
+                    } catch (SSLException | java.net.SocketTimeoutException sayable) {
+                        throw sayable;
+                    } catch (IOException closed) {
+                        throw new SSLException(TlsFailure.CLOSED + "during the TLS handshake (" + closed.getMessage()
+                                + ")", closed);
+                    }
+                    echo(socket);
                     socket.setSoTimeout(0);
-                    return new Transport(socket.getInputStream(), socket.getOutputStream(), socket, remote.toString());
+                    return new Transport(new TlsInput(socket.getInputStream(), tls), socket.getOutputStream(), socket,
+                            remote.toString());
+                } catch (SSLException e) {
+                    plain.close();
+                    throw new SSLException(TlsFailure.describe(e, tls), e);
                 } catch (IOException e) {
                     plain.close();
                     throw e;
@@ -69,6 +82,105 @@ record Transport(InputStream in, OutputStream out, Closeable closer, String desc
     @Override
     public void close() throws IOException {
         closer.close();
+    }
+
+    private static final byte[] ECHO = "{\"id\":\"ovnk-tls-check\",\"method\":\"echo\",\"params\":[]}"
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final int MAX_ECHO_REPLY = 4096;
+
+    /**
+     * One echo round trip before the connection is handed over. With TLS 1.3 the client finishes its handshake before
+     * the server has judged the client's certificate: a refusal (unknown CA, expired) arrives only as an alert on the
+     * next read, or as a broken pipe on the next write. Asking here turns it into a failure to connect with its reason,
+     * once per attempt and within the connect timeout, instead of a connection that drops during its set-up.
+     */
+    private static void echo(SSLSocket socket) throws IOException {
+        try {
+            exchangeEcho(socket);
+        } catch (SSLException | java.net.SocketTimeoutException sayable) {
+            throw sayable; // an alert TlsFailure names, or a server that does not answer: not a refusal
+        } catch (IOException closed) {
+            // reset or broken pipe, however JSSE met it (reading, or writing its own alert back)
+            throw new SSLException(TlsFailure.CLOSED + "right after the TLS handshake (" + closed.getMessage() + ")",
+                    closed);
+        }
+    }
+
+    private static void exchangeEcho(SSLSocket socket) throws IOException {
+        InputStream in = socket.getInputStream();
+        try {
+            socket.getOutputStream().write(ECHO);
+            socket.getOutputStream().flush();
+        } catch (SSLException refused) {
+            throw refused;
+        } catch (IOException brokenPipe) {
+            // the server closed first: its alert may be waiting to be read, unless its reset discarded it
+            try {
+                in.read();
+            } catch (SSLException alert) {
+                throw alert;
+            } catch (IOException reset) {
+                // no alert to read: say what is known
+            }
+            throw brokenPipe;
+        }
+        // the reply is one JSON object: read up to its closing brace (strings may hold braces)
+        int depth = 0;
+        boolean inString = false;
+        boolean escaped = false;
+        for (int read = 0; read < MAX_ECHO_REPLY; read++) {
+            int c = in.read();
+            if (c < 0) {
+                throw new IOException("end of stream");
+            }
+            if (inString) {
+                if (escaped) {
+                    escaped = false;
+                } else if (c == '\\') {
+                    escaped = true;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '{') {
+                depth++;
+            } else if (c == '}' && --depth == 0) {
+                return;
+            }
+        }
+        throw new SSLException("the answer to echo is longer than " + MAX_ECHO_REPLY + " bytes");
+    }
+
+    /**
+     * The TLS stream, with failures said as {@link TlsFailure} says them: with TLS 1.3 the server judges the client's
+     * certificate after the client has finished its handshake, so its refusal arrives with the first read.
+     */
+    private static final class TlsInput extends java.io.FilterInputStream {
+        private final TlsFiles tls;
+
+        TlsInput(InputStream in, TlsFiles tls) {
+            super(in);
+            this.tls = tls;
+        }
+
+        @Override
+        public int read() throws IOException {
+            try {
+                return super.read();
+            } catch (SSLException e) {
+                throw new SSLException(TlsFailure.describe(e, tls), e);
+            }
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            try {
+                return super.read(buffer, offset, length);
+            } catch (SSLException e) {
+                throw new SSLException(TlsFailure.describe(e, tls), e);
+            }
+        }
     }
 
     /** Reads straight from the channel; one reader thread at a time. */

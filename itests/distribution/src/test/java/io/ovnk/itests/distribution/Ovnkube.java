@@ -65,6 +65,7 @@ final class Ovnkube implements AutoCloseable {
         reader = new Thread(() -> {
             try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = in.readLine()) != null;) {
+                    record(line + "\n");
                     synchronized (lines) {
                         lines.add(line);
                         lines.notifyAll();
@@ -223,11 +224,26 @@ final class Ovnkube implements AutoCloseable {
         command.addAll(List.of(arguments));
         Process other = new ProcessBuilder(command).redirectErrorStream(true).start();
         String out = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        // the output only: the arguments are the test's own (they may hold a token on purpose, as -k8s-token does)
+        record(out);
         if (!other.waitFor(90, TimeUnit.SECONDS)) {
             other.destroyForcibly();
             throw new AssertionError("bin/ovnkube " + String.join(" ", arguments) + " did not finish: " + out);
         }
         return Map.entry(other.exitValue(), out);
+    }
+
+    /**
+     * Appends console output to {@code ovnk-console.out} next to the home, which {@link LogKeeper} keeps for
+     * {@link SecretScanIT}: what bin/ovnkube prints (--print-config, Gogo) must not hold a secret either.
+     */
+    private void record(String text) {
+        try {
+            Files.writeString(home.resolveSibling(home.getFileName() + "-console.out"), text, StandardCharsets.UTF_8,
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override

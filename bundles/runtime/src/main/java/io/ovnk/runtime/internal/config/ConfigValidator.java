@@ -20,8 +20,11 @@ public final class ConfigValidator {
     private static final Pattern FRAMEWORK_KEY =
             Pattern.compile("(service|component|felix|webconsole|osgi)\\..*|\\..*|.*\\.target");
 
-    /** Keys whose values are never echoed, whatever the metatype says. */
-    private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(password|passphrase|token|secret).*");
+    /**
+     * Keys whose values are never echoed, whatever the metatype says, and which a world-writable file may not set:
+     * passwords, tokens, secrets and the TLS private key (its path: whoever can change it chooses the identity).
+     */
+    private static final Pattern SECRET_KEY = Pattern.compile("(?i).*(password|passphrase|token|secret|private\\.key).*");
 
     private ConfigValidator() {
     }
@@ -90,7 +93,7 @@ public final class ConfigValidator {
 
     /** A value as it may appear in a log line: quoted, cut when long, hidden when secret. */
     static String shown(String key, Attribute attribute, Object value) {
-        if ((attribute != null && attribute.secret()) || SECRET_KEY.matcher(key).matches()) {
+        if (isSecret(key, attribute)) {
             return "the value";
         }
         String text = String.valueOf(value);
@@ -98,6 +101,11 @@ public final class ConfigValidator {
             text = text.substring(0, 77) + "...";
         }
         return "\"" + text + "\"";
+    }
+
+    /** A key whose value is a secret: by its metatype (type Password) or by its name. */
+    static boolean isSecret(String key, Attribute attribute) {
+        return (attribute != null && attribute.secret()) || SECRET_KEY.matcher(key).matches();
     }
 
     private static String problem(Attribute attribute, Object value) {

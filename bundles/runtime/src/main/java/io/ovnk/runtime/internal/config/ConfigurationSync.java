@@ -143,6 +143,23 @@ public final class ConfigurationSync {
         } catch (ConfigFileException | IOException e) {
             return rejected(name, target, e.getMessage());
         }
+        Optional<ConfigSchema> schema = schemas.find(target.schemaPid());
+        SecretFileCheck.Verdict exposure;
+        try {
+            // an empty value (token =) holds no secret
+            exposure = SecretFileCheck.check(file, name, fileProperties.entrySet().stream()
+                    .filter(entry -> !String.valueOf(entry.getValue()).isBlank())
+                    .map(Map.Entry::getKey)
+                    .filter(key -> ConfigValidator.isSecret(key, schema.map(s -> s.attributes().get(key)).orElse(null)))
+                    .toList());
+        } catch (NoSuchFileException e) {
+            return new Outcome(Severity.DEBUG, name, name + ": gone before it could be read");
+        } catch (IOException e) {
+            return rejected(name, target, "its mode cannot be read: " + e.getMessage());
+        }
+        if (exposure.refusal().isPresent()) {
+            return rejected(name, target, exposure.refusal().get());
+        }
         Defaults base = defaults.get(target);
         Map<String, Object> properties = new LinkedHashMap<>();
         if (base != null) {
@@ -165,7 +182,6 @@ public final class ConfigurationSync {
         }
 
         String unused = null;
-        Optional<ConfigSchema> schema = schemas.find(target.schemaPid());
         if (schema.isPresent()) {
             ConfigValidator.Result result = ConfigValidator.check(schema.get(), properties);
             if (!result.valid()) {
@@ -194,9 +210,14 @@ public final class ConfigurationSync {
                 + (fileProperties.size() == 1 ? " key" : " keys")
                 + (schema.isPresent() ? "" : ", no metatype to check them against") + ")"
                 + (overridden == null ? "" : overridden);
-        return unused == null
+        List<String> warnings = new ArrayList<>();
+        if (unused != null) {
+            warnings.add(target + " does not use " + unused);
+        }
+        exposure.warning().ifPresent(warnings::add);
+        return warnings.isEmpty()
                 ? new Outcome(Severity.INFO, name, applied)
-                : new Outcome(Severity.WARN, name, applied + ", but " + target + " does not use " + unused);
+                : new Outcome(Severity.WARN, name, applied + ", but " + String.join("; ", warnings));
     }
 
     /** A file was deleted. */

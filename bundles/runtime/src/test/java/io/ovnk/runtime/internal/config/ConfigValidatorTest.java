@@ -52,6 +52,8 @@ class ConfigValidatorTest {
         assertEquals(List.of("key 'token' takes one value, not 2"), result.errors());
         assertEquals("the value", ConfigValidator.shown("api.token", null, "s3cret"));
         assertEquals("the value", ConfigValidator.shown("x", SCHEMA.attributes().get("token"), "s3cret"));
+        assertEquals("the value", ConfigValidator.shown("private.key", null, "/etc/ovnk/pki/key.pem"));
+        assertEquals("\"/etc/ovnk/pki/cert.pem\"", ConfigValidator.shown("certificate", null, "/etc/ovnk/pki/cert.pem"));
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.ovnk.runtime.internal.config.FeatureConfigurations.Defaults;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -174,6 +175,64 @@ class ConfigurationSyncTest {
         assertEquals(Severity.ERROR, outcome.severity());
         assertTrue(outcome.message().startsWith("etc/io.ovnk.test.cfg: Config Admin refused io.ovnk.test"),
                 outcome.message());
+    }
+
+    @Test
+    void aWorldWritableFileWithASecretIsRefusedAndThePreviousConfigurationStays() throws Exception {
+        ConfigurationSync sync = sync(Map.of());
+        Path file = write("io.ovnk.test.cfg", "node=n1\ntoken=first-SENTINEL-token\n", "rw-------");
+        assertEquals(Severity.INFO, sync.fileChanged(file, WARN).severity());
+        Map<String, Object> before = Map.copyOf(store.get(PID));
+
+        write("io.ovnk.test.cfg", "node=n2\ntoken=second-SENTINEL-token\n", "rw-rw-rw-");
+        Outcome refused = sync.fileChanged(file, WARN);
+        assertEquals(Severity.ERROR, refused.severity());
+        assertEquals("etc/io.ovnk.test.cfg: not applied: the file holds the secret key 'token' and every user may "
+                + "write it (rw-rw-rw-); run 'chmod o-w etc/io.ovnk.test.cfg' (better: chmod 600), the file is read "
+                + "again when its mode changes; the previous configuration of io.ovnk.test stays in force",
+                refused.message());
+        assertEquals(before, store.get(PID));
+
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+        assertEquals(Severity.INFO, sync.fileChanged(file, WARN).severity());
+        assertEquals("n2", store.get(PID).get("node"));
+    }
+
+    @Test
+    void secretsAreKnownByTheirMetatypeTypeOrByTheirName() throws Exception {
+        // 'token' is a Password in the test schema; no metatype at all for org.example.other: names decide
+        for (String line : List.of("api.password=VALUE-p", "client.secret=VALUE-s", "bearer.token=VALUE-t", "private.key=/VALUE-k.pem")) {
+            Outcome outcome = sync(Map.of()).fileChanged(write("org.example.other.cfg", line + "\n", "rw-rw-rw-"), WARN);
+            assertEquals(Severity.ERROR, outcome.severity(), line);
+            assertTrue(outcome.message().contains("the file holds the secret key '" + line.substring(0, line.indexOf('='))
+                    + "' and every user may write it"), outcome.message());
+            assertFalse(outcome.message().contains("VALUE"), outcome.message());
+        }
+        assertFalse(store.exists(ConfigTarget.singleton("org.example.other")));
+    }
+
+    @Test
+    void aWorldWritableFileWithoutSecretValuesAndAGroupWritableOneWithASecretAreApplied() throws Exception {
+        Outcome plain = sync(Map.of()).fileChanged(write("io.ovnk.test.cfg", "node=n1\ntoken=\n", "rw-rw-rw-"), WARN);
+        assertEquals(Severity.INFO, plain.severity(), "an empty token is no secret: " + plain.message());
+        Outcome group = sync(Map.of()).fileChanged(write("io.ovnk.test.cfg", "node=n1\ntoken=t\n", "rw-rw----"), WARN);
+        assertEquals(Severity.INFO, group.severity(), group.message());
+        assertEquals("t", store.get(PID).get("token"));
+    }
+
+    @Test
+    void aWorldReadableFileWithASecretIsAppliedWithAWarningToChmodIt() throws Exception {
+        Outcome outcome = sync(Map.of()).fileChanged(write("io.ovnk.test.cfg", "node=n1\ntoken=t\n", "rw-r--r--"), WARN);
+        assertEquals(Severity.WARN, outcome.severity());
+        assertEquals("etc/io.ovnk.test.cfg: applied to io.ovnk.test (2 keys), but the file holds the secret key "
+                + "'token' and every user may read it (rw-r--r--); run 'chmod 600 etc/io.ovnk.test.cfg'", outcome.message());
+        assertEquals("t", store.get(PID).get("token"));
+    }
+
+    private Path write(String name, String text, String mode) throws IOException {
+        Path file = write(name, text);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
+        return file;
     }
 
     private Path write(String name, String text) throws IOException {
