@@ -82,7 +82,7 @@ final class SandboxNode implements AutoCloseable {
     }
 
     static Path cniSocket(Path home) {
-        return home.resolve("cni/cni.sock");
+        return home.resolve("cni/run/cni.sock"); // a directory of its own: the server refuses a shared one
     }
 
     String name() {
