@@ -289,9 +289,16 @@ public final class ConfigurationSync {
         } catch (IOException | RuntimeException e) {
             previous = false;
         }
+        Defaults base = defaults.get(target);
+        RunLayer.Keys flagKeys = flags.get(target);
+        // without a previous configuration, the features' defaults and this run's flags still configure the PID
+        // (a full sync applies them right after the files): saying "unconfigured" then would send people astray
+        String instead = base == null && flagKeys == null ? target + " stays unconfigured"
+                : target + " gets only " + (base == null ? "" : "the defaults of " + describe(base))
+                        + (base != null && flagKeys != null ? " and " : "")
+                        + (flagKeys == null ? "" : "the flags of this run (" + flagKeys.origin() + ")");
         return new Outcome(Severity.ERROR, name, name + ": not applied: " + reason + "; "
-                + (previous ? "the previous configuration of " + target + " stays in force"
-                        : target + " stays unconfigured"));
+                + (previous ? "the previous configuration of " + target + " stays in force" : instead));
     }
 
     /** {@code feature core}, or as given for a base that starts with a flag ({@code flag -init-node}). */

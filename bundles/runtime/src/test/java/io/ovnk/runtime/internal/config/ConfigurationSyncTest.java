@@ -71,6 +71,17 @@ class ConfigurationSyncTest {
     }
 
     @Test
+    void anUnreadableFileOfAPidWithDefaultsSaysTheDefaultsApplyInstead() throws Exception {
+        ConfigurationSync sync = sync(Map.of(PID, new Defaults("core", Map.of("node", "default-node"))));
+        write("io.ovnk.test.cfg", "a=\\uZZZZ");
+        List<Outcome> outcomes = sync.applyAll(WARN);
+        Outcome refused = outcomes.stream().filter(o -> o.severity() == Severity.ERROR).findFirst().orElseThrow();
+        assertTrue(refused.message().endsWith("; io.ovnk.test gets only the defaults of feature core"),
+                refused.message());
+        assertEquals("default-node", store.get(PID).get("node"), "and they are applied");
+    }
+
+    @Test
     void unknownKeysWarnOrRejectAsConfigured() throws Exception {
         Path file = write("io.ovnk.test.cfg", "node=n1\nmtuu=1400\n");
         Outcome rejected = sync(Map.of()).fileChanged(file, REJECT);
