@@ -4,10 +4,12 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * A count that only goes up (events, errors, retries); its name ends in {@code _total}. Incrementing is a map look-up
@@ -20,23 +22,41 @@ public final class Counter implements Metric {
     private final String help;
     private final List<String> labelNames;
     private final ConcurrentMap<List<String>, LongAdder> series = new ConcurrentHashMap<>();
+    private final Supplier<? extends Map<List<String>, ? extends Number>> sampler;
 
-    private Counter(String name, String help, List<String> labelNames) {
+    private Counter(String name, String help, List<String> labelNames,
+            Supplier<? extends Map<List<String>, ? extends Number>> sampler) {
         this.name = name;
         this.help = help;
         this.labelNames = labelNames;
-        if (labelNames.isEmpty()) {
+        this.sampler = sampler;
+        if (sampler == null && labelNames.isEmpty()) {
             series.put(List.of(), new LongAdder());
         }
     }
 
     /** @throws IllegalArgumentException naming what is wrong with the name, help or label names */
     public static Counter of(String name, String help, String... labelNames) {
+        return new Counter(checked(name), Names.help(name, help), Names.labels(name, labelNames, Set.of()), null);
+    }
+
+    /**
+     * A counter its owner counts already (a queue's totals, say), read at each scrape: {@code sampler} returns the
+     * count of every series keyed by its label values. A series that restarts from 0 (its object was replaced) is a
+     * counter reset, which Prometheus' rate() handles.
+     */
+    public static Counter sampled(String name, String help, Supplier<? extends Map<List<String>, ? extends Number>> sampler,
+            String... labelNames) {
+        Objects.requireNonNull(sampler, "sampler");
+        return new Counter(checked(name), Names.help(name, help), Names.labels(name, labelNames, Set.of()), sampler);
+    }
+
+    private static String checked(String name) {
         Names.metric(name);
         if (!name.endsWith("_total")) {
             throw new IllegalArgumentException("counter " + name + ": a counter's name ends in _total");
         }
-        return new Counter(name, Names.help(name, help), Names.labels(name, labelNames, Set.of()));
+        return name;
     }
 
     public void inc(String... labelValues) {
@@ -44,6 +64,9 @@ public final class Counter implements Metric {
     }
 
     public void add(long amount, String... labelValues) {
+        if (sampler != null) {
+            throw new IllegalStateException("counter " + name + " is sampled: its owner counts");
+        }
         if (amount < 0) {
             throw new IllegalArgumentException("counter " + name + ": cannot go down (" + amount + ")");
         }
@@ -52,6 +75,10 @@ public final class Counter implements Metric {
 
     /** The count of one series; 0 when it has never been incremented. */
     public long value(String... labelValues) {
+        if (sampler != null) {
+            Number value = Gauge.sample(name, labelNames, sampler).get(Names.values(name, labelNames, labelValues));
+            return value == null ? 0 : value.longValue();
+        }
         LongAdder adder = series.get(Names.values(name, labelNames, labelValues));
         return adder == null ? 0 : adder.sum();
     }
@@ -79,6 +106,12 @@ public final class Counter implements Metric {
     @Override
     public MetricFamily collect() {
         List<MetricFamily.Sample> samples = new ArrayList<>(series.size());
+        if (sampler != null) {
+            for (Map.Entry<List<String>, Double> entry : Series.sorted(Gauge.sample(name, labelNames, sampler))) {
+                samples.add(new MetricFamily.Sample(name, Names.pairs(labelNames, entry.getKey()), entry.getValue()));
+            }
+            return new MetricFamily(name, help, MetricFamily.Type.COUNTER, labelNames, samples);
+        }
         for (Map.Entry<List<String>, LongAdder> entry : Series.sorted(series)) {
             samples.add(new MetricFamily.Sample(name, Names.pairs(labelNames, entry.getKey()), entry.getValue().sum()));
         }

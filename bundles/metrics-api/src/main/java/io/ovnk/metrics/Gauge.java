@@ -90,6 +90,12 @@ public final class Gauge implements Metric {
     }
 
     private Map<List<String>, Double> sampled() {
+        return sample(name, labelNames, sampler);
+    }
+
+    /** What a sampler returns, with every key checked against the label names. */
+    static Map<List<String>, Double> sample(String name, List<String> labelNames,
+            Supplier<? extends Map<List<String>, ? extends Number>> sampler) {
         Map<List<String>, Double> values = new LinkedHashMap<>();
         Map<List<String>, ? extends Number> sample = sampler.get();
         if (sample == null) {

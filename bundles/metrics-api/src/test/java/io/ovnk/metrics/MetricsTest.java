@@ -95,6 +95,21 @@ class MetricsTest {
     }
 
     @Test
+    void sampledCounterReadsItsOwnersCount() {
+        AtomicReference<Map<List<String>, Long>> handled = new AtomicReference<>(Map.of(List.of("pods"), 4L));
+        Counter counter = Counter.sampled("ovnk_handled_total", "h", handled::get, "queue");
+        assertEquals(4, counter.value("pods"));
+        handled.set(Map.of(List.of("pods"), 9L));
+        MetricFamily family = counter.collect();
+        assertEquals(MetricFamily.Type.COUNTER, family.type());
+        assertEquals(9, family.samples().get(0).value());
+        assertThrows(IllegalStateException.class, () -> counter.inc("pods"));
+        handled.set(Map.of(List.of("pods", "extra"), 1L));
+        assertTrue(assertThrows(IllegalArgumentException.class, counter::collect).getMessage()
+                .contains("ovnk_handled_total"));
+    }
+
+    @Test
     void gaugeAddAndSet() {
         Gauge gauge = Gauge.of("ovnk_g", "g", "k");
         gauge.add(2.5, "a");
