@@ -155,6 +155,7 @@ final class CniService {
         PodRef pod = request.pod().orElseThrow();
         plumber(request); // no mode: fail now rather than after the annotation wait
         PodWaiter.Networked network = pods.await(pod, within(now.annotationTimeout(), deadline, request));
+        long annotated = System.nanoTime();
         PodAttachment attachment = attachment(request, pod, network, now.mtu());
         LOG.debug("CNI ADD pod {}: plumbing {}", pod, attachment);
         PodPlumber plumber = plumber(request);
@@ -166,6 +167,7 @@ final class CniService {
         } catch (RuntimeException e) {
             throw modeFailed(plumber, "plumb", request, e);
         }
+        metrics.podSetUp(plumber.mode(), System.nanoTime() - annotated);
         return CniResults.bytes(CniResults.add(request.config().cniVersion(), plumbed, attachment));
     }
 

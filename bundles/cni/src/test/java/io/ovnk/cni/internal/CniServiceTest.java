@@ -139,6 +139,7 @@ class CniServiceTest {
         assertTrue(metrics.requests().sum("ADD", "retry") >= 0.3, "the retry waited its 300 ms");
         assertEquals(0, metrics.requests().count("ADD", "error"));
         assertEquals(1, metrics.refusedCount());
+        assertEquals(1, metrics.podSetup().count(plumber.mode()), "only the successful ADD set a pod up");
     }
 
     @Test
