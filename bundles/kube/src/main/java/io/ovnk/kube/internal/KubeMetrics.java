@@ -60,7 +60,11 @@ public final class KubeMetrics implements MetricSource {
         Map<List<String>, Long> values = new LinkedHashMap<>();
         if (now != null) {
             for (QueueStats queue : now.queues()) {
-                values.put(List.of(queue.handler(), queue.kind()), value.applyAsLong(queue));
+                // the hub names a queue after its handler and the handler's service id ("ovnk-master-pods#363"):
+                // the id changes with every registration (every master term), so the label keeps the name only
+                // and handlers of one name add up
+                String name = queue.handler().replaceFirst("#\\d+$", "");
+                values.merge(List.of(name, queue.kind()), value.applyAsLong(queue), Long::sum);
             }
         }
         return values;

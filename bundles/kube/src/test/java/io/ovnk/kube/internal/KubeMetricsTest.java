@@ -28,15 +28,16 @@ class KubeMetricsTest {
     void queueDepthAndRetriesAreReadPerQueueAtEachScrape() {
         KubeMetrics metrics = new KubeMetrics();
         metrics.bindInformers(informers);
-        queues.set(List.of(new QueueStats("io.ovnk.master.pods", "Pod", 4, 3, 1, 2, 10, 5, "boom"),
+        queues.set(List.of(new QueueStats("io.ovnk.master.pods#12", "Pod", 4, 3, 1, 2, 10, 5, "boom"),
                 new QueueStats("io.ovnk.cni.pods", "Pod", 4, 0, 0, 0, 7, 0, "")));
+        // the label is the handler's name without the service id, stable across registrations
         assertEquals(3, sample(metrics, "ovnk_kube_queue_depth", "io.ovnk.master.pods"));
         assertEquals(1, sample(metrics, "ovnk_kube_queue_in_flight", "io.ovnk.master.pods"));
         assertEquals(2, sample(metrics, "ovnk_kube_queue_retrying", "io.ovnk.master.pods"));
         assertEquals(5, sample(metrics, "ovnk_kube_queue_retries_total", "io.ovnk.master.pods"));
         assertEquals(7, sample(metrics, "ovnk_kube_queue_handled_total", "io.ovnk.cni.pods"));
 
-        queues.set(List.of(new QueueStats("io.ovnk.master.pods", "Pod", 4, 0, 0, 0, 12, 6, "")));
+        queues.set(List.of(new QueueStats("io.ovnk.master.pods#40", "Pod", 4, 0, 0, 0, 12, 6, "")));
         assertEquals(6, sample(metrics, "ovnk_kube_queue_retries_total", "io.ovnk.master.pods"));
         assertEquals(1, family(metrics, "ovnk_kube_queue_depth").samples().size(), "the gone queue left no series");
 
