@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -61,6 +62,11 @@ final class Sandbox implements AutoCloseable {
     private static final String UPLINK = "gw0";
     private static final String ORIGIN = "sandbox";
     private static final Duration READY = Duration.ofSeconds(120);
+    /** ovn-kubernetes' ovnkube-master metrics port. */
+    static final int METRICS_PORT = 9409;
+    private static final Pattern METRICS_URL = Pattern.compile("metrics: serving (http://\\S+/metrics)");
+    private static final Pattern ADDS_OK = Pattern.compile(
+            "(?m)^ovnk_cni_request_duration_seconds_count\\{command=\"ADD\",result=\"ok\"\\} (\\d+)$");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Distribution distribution;
@@ -177,6 +183,10 @@ final class Sandbox implements AutoCloseable {
         add(settings, "io.ovnk.gateway.node", "host.netns", chassisNs);
         add(settings, "io.ovnk.gateway.node", "datapath.type", "netdev");
         add(settings, "io.ovnk.gateway.node", "node.port.enable", "true");
+        // metrics and health on: ovn-kubernetes' master metrics port when it is free, else any free one
+        add(settings, "io.ovnk.metrics", "enabled", "true");
+        add(settings, "io.ovnk.metrics", "bind.address", "127.0.0.1");
+        add(settings, "io.ovnk.metrics", "port", Integer.toString(metricsPort()));
         List<Setting> flags = new ArrayList<>(run.flags());
         for (Setting setting : settings) {
             if (flags.stream().noneMatch(f -> f.pid().equals(setting.pid()) && f.key().equals(setting.key()))) {
@@ -190,6 +200,20 @@ final class Sandbox implements AutoCloseable {
     /** The API endpoint on 127.0.0.1 (the mock server names it localhost, which may resolve to ::1). */
     private String apiUrl() {
         return "http://127.0.0.1:" + api.getPort() + "/";
+    }
+
+    /** 9409 if nothing listens there now, else a port the kernel says is free. */
+    private static int metricsPort() {
+        for (int port : new int[] { METRICS_PORT, 0 }) {
+            try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                return probe.getLocalPort();
+            } catch (IOException inUse) {
+                // try the next
+            }
+        }
+        return METRICS_PORT; // nothing free at all: the exporter will say so in the log
     }
 
     private static void add(List<Setting> settings, String pid, String key, String value) {
@@ -222,6 +246,8 @@ final class Sandbox implements AutoCloseable {
         LogFollower follower = new LogFollower(log, logOffset);
         follower.await(Pattern.compile("node " + NODE + ": overlay set-up complete"), READY);
         follower.await(Pattern.compile("CNI server: listening on"), READY);
+        Matcher serving = METRICS_URL.matcher(follower.await(METRICS_URL, READY));
+        String metrics = serving.find() ? serving.group(1) : "(not served: see the log)";
         LogFollower.awaitFile(cniConf, ".conflist", READY);
 
         kube.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata().build())
@@ -257,6 +283,7 @@ final class Sandbox implements AutoCloseable {
                   try          ip netns exec %s ping %s
                                ip netns exec %s bash -c 'exec 3<>/dev/tcp/%s/%d; echo hi >&3; head -1 <&3'
                                ovn-nbctl --db=%s show
+                  metrics      %s  (health: /healthz, readiness: /readyz)
                   Gogo shell   %s
                   log          %s
                 """, NODE, NAMESPACE, NAMESPACE, client.ip(), client.netns(), NAMESPACE, echo.ip(), echo.netns(),
@@ -272,8 +299,10 @@ final class Sandbox implements AutoCloseable {
                 + SERVICE_PORT + " (TCP)", () -> echoes(client.pod(), CLUSTER_IP, SERVICE_PORT));
         boolean nodePort = check(out, "external host to NodePort: " + EXTERNAL_IP + " -> " + NODE_IP + ":" + NODE_PORT
                 + " (TCP)", () -> echoes(external, NODE_IP, NODE_PORT));
+        boolean scraped = check(out, "metrics: " + metrics + " (2 CNI ADDs counted, /readyz 200)",
+                () -> scrape(metrics));
         out.println("ovnkube sandbox: ready; Ctrl-C stops ovnk and removes the stack, the pods and the API endpoint");
-        return ping && service && nodePort;
+        return ping && service && nodePort && scraped;
     }
 
     private record Plugged(io.ovnk.ovnstack.Pod pod, String ip) {
@@ -377,6 +406,30 @@ final class Sandbox implements AutoCloseable {
     }
 
     /** null when a line sent to ip:port comes back echoed; otherwise what happened. */
+    /** null when /metrics counts at least the demo's two successful CNI ADDs and /readyz answers 200. */
+    private static String scrape(String metricsUrl) {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                .build();
+        try {
+            String body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(metricsUrl))
+                    .timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            Matcher adds = ADDS_OK.matcher(body);
+            if (!adds.find() || Long.parseLong(adds.group(1)) < 2) {
+                return "no ovnk_cni_request_duration_seconds_count{command=\"ADD\",result=\"ok\"} of 2 or more in "
+                        + metricsUrl;
+            }
+            java.net.http.HttpResponse<String> ready = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(metricsUrl.replaceFirst("/metrics$", "/readyz"))).timeout(Duration.ofSeconds(10))
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            return ready.statusCode() == 200 ? null : "/readyz " + ready.statusCode() + ": " + ready.body().strip();
+        } catch (IOException | IllegalArgumentException e) {
+            return e.toString();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
+        }
+    }
+
     private static String echoes(io.ovnk.ovnstack.Pod from, String ip, int port) {
         Commands.Result result = from.tryExec(Duration.ofSeconds(15), "timeout", "10", "bash", "-c",
                 "exec 3<>/dev/tcp/" + ip + "/" + port + "; echo sandbox >&3; head -1 <&3");
