@@ -721,14 +721,17 @@ public final class Client implements OvsdbClient {
             }
             return call.thenApply(reply -> Transactions.decode(established.schema(), ops, reply));
         }).whenComplete((result, failure) -> {
+            // counted before the caller hears of it, so that what the caller saw is in the metrics already
+            Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+            observer.transaction(config.database(), System.nanoTime() - start,
+                    outcome.isCancelled() ? new java.util.concurrent.CancellationException() : cause);
             if (failure == null) {
                 outcome.complete(result);
             } else {
-                outcome.completeExceptionally(failure instanceof CompletionException ? failure.getCause() : failure);
+                outcome.completeExceptionally(cause);
             }
         });
         outcome.whenComplete((result, failure) -> {
-            observer.transaction(config.database(), System.nanoTime() - start, failure);
             CompletableFuture<?> sent = request.get();
             if (outcome.isCancelled() && sent != null) {
                 sent.cancel(false);
