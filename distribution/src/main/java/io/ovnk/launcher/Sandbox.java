@@ -289,7 +289,7 @@ final class Sandbox implements AutoCloseable {
                 """, NODE, NAMESPACE, NAMESPACE, client.ip(), client.netns(), NAMESPACE, echo.ip(), echo.netns(),
                 ECHO_PORT, NAMESPACE, CLUSTER_IP, SERVICE_PORT, NODE_IP, NODE_PORT, echo.ip(), ECHO_PORT,
                 distribution.display(directory.resolve("cni")), distribution.display(cniSocket), client.netns(),
-                echo.ip(), external.namespace(), NODE_IP, NODE_PORT, stack.northbound().tcpRemote(),
+                echo.ip(), external.namespace(), NODE_IP, NODE_PORT, stack.northbound().tcpRemote(), metrics,
                 gogoOnStdin ? "this terminal: type Gogo commands (lb, scr:list, help); \"stop 0\" ends the sandbox"
                         : "not attached: run bin/ovnkube sandbox in a terminal to get the shell on its input",
                 distribution.display(log));
