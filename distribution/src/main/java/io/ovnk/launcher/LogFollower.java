@@ -36,16 +36,21 @@ final class LogFollower {
         }
     }
 
-    /** Returns once a line matches; a LaunchException naming the pattern and the file after the timeout. */
-    void await(Pattern pattern, Duration timeout) throws LaunchException {
+    /**
+     * Returns the first line that matches, once one does; a LaunchException naming the pattern and the file after
+     * the timeout.
+     */
+    String await(Pattern pattern, Duration timeout) throws LaunchException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (WatchService watch = FileSystems.getDefault().newWatchService()) {
             Files.createDirectories(file.getParent());
             file.getParent().register(watch, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY);
             while (true) {
                 readNew();
-                if (seen.toString().lines().anyMatch(l -> pattern.matcher(l).find())) {
-                    return;
+                java.util.Optional<String> line = seen.toString().lines().filter(l -> pattern.matcher(l).find())
+                        .findFirst();
+                if (line.isPresent()) {
+                    return line.get();
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {

@@ -35,6 +35,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.ObjectMapper;
@@ -65,6 +66,11 @@ final class Sandbox implements AutoCloseable {
     private static final String UPLINK = "gw0";
     private static final String ORIGIN = "sandbox";
     private static final Duration READY = Duration.ofSeconds(120);
+    /** ovn-kubernetes' ovnkube-master metrics port. */
+    static final int METRICS_PORT = 9409;
+    private static final Pattern METRICS_URL = Pattern.compile("metrics: serving (http://\\S+/metrics)");
+    private static final Pattern ADDS_OK = Pattern.compile(
+            "(?m)^ovnk_cni_request_duration_seconds_count\\{command=\"ADD\",result=\"ok\"\\} (\\d+)$");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Distribution distribution;
@@ -237,6 +243,10 @@ final class Sandbox implements AutoCloseable {
         add(settings, "io.ovnk.gateway.node", "host.netns", chassisNs);
         add(settings, "io.ovnk.gateway.node", "datapath.type", "netdev");
         add(settings, "io.ovnk.gateway.node", "node.port.enable", "true");
+        // metrics and health on: ovn-kubernetes' master metrics port when it is free, else any free one
+        add(settings, "io.ovnk.metrics", "enabled", "true");
+        add(settings, "io.ovnk.metrics", "bind.address", "127.0.0.1");
+        add(settings, "io.ovnk.metrics", "port", Integer.toString(metricsPort()));
         List<Setting> flags = new ArrayList<>(run.flags());
         for (Setting setting : settings) {
             if (flags.stream().noneMatch(f -> f.pid().equals(setting.pid()) && f.key().equals(setting.key()))) {
@@ -250,6 +260,20 @@ final class Sandbox implements AutoCloseable {
     /** The API endpoint on 127.0.0.1 (the mock server names it localhost, which may resolve to ::1). */
     private String apiUrl() {
         return "http://127.0.0.1:" + api.getPort() + "/";
+    }
+
+    /** 9409 if nothing listens there now, else a port the kernel says is free. */
+    private static int metricsPort() {
+        for (int port : new int[] { METRICS_PORT, 0 }) {
+            try (java.net.ServerSocket probe = new java.net.ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                return probe.getLocalPort();
+            } catch (IOException inUse) {
+                // try the next
+            }
+        }
+        return METRICS_PORT; // nothing free at all: the exporter will say so in the log
     }
 
     private static void add(List<Setting> settings, String pid, String key, String value) {
@@ -309,6 +333,8 @@ final class Sandbox implements AutoCloseable {
         LogFollower follower = new LogFollower(log, logOffset);
         follower.await(Pattern.compile("node " + NODE + ": overlay set-up complete"), READY);
         follower.await(Pattern.compile("CNI server: listening on"), READY);
+        Matcher serving = METRICS_URL.matcher(follower.await(METRICS_URL, READY));
+        String metrics = serving.find() ? serving.group(1) : "(not served: see the log)";
         LogFollower.awaitFile(cniConf, ".conflist", READY);
         for (SandboxNode other : otherNodes) {
             LogFollower otherLog = new LogFollower(other.log(), 0);
@@ -351,12 +377,13 @@ final class Sandbox implements AutoCloseable {
                   try          ip netns exec %s ping %s
                                ip netns exec %s bash -c 'exec 3<>/dev/tcp/%s/%d; echo hi >&3; head -1 <&3'
                                ovn-nbctl --db=%s show
+                  metrics      %s  (health: /healthz, readiness: /readyz)
                   Gogo shell   %s
                   log          %s
                 """, NODE, otherNodesLine(), NAMESPACE, NAMESPACE, client.ip(), NODE, client.netns(), NAMESPACE,
                 echo.ip(), echoNode, echo.netns(), ECHO_PORT, NAMESPACE, CLUSTER_IP, SERVICE_PORT, NODE_IP, NODE_PORT, echo.ip(), ECHO_PORT,
                 distribution.display(directory.resolve("cni")), distribution.display(cniSocket), client.netns(),
-                echo.ip(), external.namespace(), NODE_IP, NODE_PORT, stack.northbound().tcpRemote(),
+                echo.ip(), external.namespace(), NODE_IP, NODE_PORT, stack.northbound().tcpRemote(), metrics,
                 gogoOnStdin ? "this terminal: type Gogo commands (lb, scr:list, help); \"stop 0\" ends the sandbox"
                         : "not attached: run bin/ovnkube sandbox in a terminal to get the shell on its input",
                 distribution.display(log));
@@ -367,8 +394,12 @@ final class Sandbox implements AutoCloseable {
                 + SERVICE_PORT + " (TCP)", () -> echoes(client.pod(), CLUSTER_IP, SERVICE_PORT));
         boolean nodePort = check(out, "external host to NodePort: " + EXTERNAL_IP + " -> " + NODE_IP + ":" + NODE_PORT
                 + " (TCP)", () -> echoes(external, NODE_IP, NODE_PORT));
+        // the node agents of further nodes count their own ADDs: this process counts those of node1
+        int adds = echoNode.equals(NODE) ? 2 : 1;
+        boolean scraped = check(out, "metrics: " + metrics + " (" + adds + " CNI ADD" + (adds == 1 ? "" : "s")
+                + " counted, /readyz 200)", () -> scrape(metrics, adds));
         out.println("ovnkube sandbox: ready; Ctrl-C stops ovnk and removes the stack, the pods and the API endpoint");
-        return ping && service && nodePort;
+        return ping && service && nodePort && scraped;
     }
 
     private record Plugged(io.ovnk.ovnstack.Pod pod, String ip) {
@@ -478,6 +509,33 @@ final class Sandbox implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LaunchException("sandbox: interrupted starting the echo server", e);
+        }
+    }
+
+    /**
+     * null when /metrics counts at least {@code adds} successful CNI ADDs (the demo's on this process's node) and
+     * /readyz answers 200.
+     */
+    private static String scrape(String metricsUrl, int adds) {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+                .build();
+        try {
+            String body = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(metricsUrl))
+                    .timeout(Duration.ofSeconds(10)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            Matcher counted = ADDS_OK.matcher(body);
+            if (!counted.find() || Long.parseLong(counted.group(1)) < adds) {
+                return "no ovnk_cni_request_duration_seconds_count{command=\"ADD\",result=\"ok\"} of " + adds
+                        + " or more in " + metricsUrl;
+            }
+            java.net.http.HttpResponse<String> ready = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(metricsUrl.replaceFirst("/metrics$", "/readyz"))).timeout(Duration.ofSeconds(10))
+                    .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            return ready.statusCode() == 200 ? null : "/readyz " + ready.statusCode() + ": " + ready.body().strip();
+        } catch (IOException | IllegalArgumentException e) {
+            return e.toString();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "interrupted";
         }
     }
 

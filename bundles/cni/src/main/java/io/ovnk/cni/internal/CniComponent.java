@@ -3,11 +3,13 @@ package io.ovnk.cni.internal;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.ovnk.kube.Informers;
 import io.ovnk.kube.ResourceHandler;
+import io.ovnk.metrics.MetricSource;
 import io.ovnk.network.spi.PodPlumber;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
@@ -81,6 +83,7 @@ public final class CniComponent {
     private final PodWaiter pods;
     private final CniService service;
     private final ServiceRegistration<?> podWatch;
+    private final ServiceRegistration<?> metricSource;
     private volatile Config config;
     /** Guarded by this. */
     private UnixHttpServer server;
@@ -89,11 +92,13 @@ public final class CniComponent {
     public CniComponent(BundleContext context, Config config, @Reference Informers informers) {
         this.config = config;
         this.pods = new PodWaiter(informers.lister(Pod.class));
-        this.service = new CniService(plumber::get, pods, () -> settings(this.config));
+        CniMetrics metrics = new CniMetrics();
+        this.service = new CniService(plumber::get, pods, () -> settings(this.config), metrics);
         Hashtable<String, Object> properties = new Hashtable<>();
         properties.put(ResourceHandler.WORKERS, 4);
         properties.put("component.name", PID + ".pods");
         this.podWatch = context.registerService(ResourceHandler.class.getName(), pods, properties);
+        this.metricSource = context.registerService(MetricSource.class, metrics, null);
         apply(null, config);
     }
 
@@ -175,10 +180,12 @@ public final class CniComponent {
 
     @Deactivate
     synchronized void deactivate() {
-        try {
-            podWatch.unregister();
-        } catch (IllegalStateException alreadyGone) {
-            // the bundle is stopping
+        for (ServiceRegistration<?> registration : List.of(podWatch, metricSource)) {
+            try {
+                registration.unregister();
+            } catch (IllegalStateException alreadyGone) {
+                // the bundle is stopping
+            }
         }
         pods.close();
         if (server != null) {

@@ -49,14 +49,26 @@ final class CniService {
     private final PodWaiter pods;
     private final Supplier<Settings> settings;
     private final KeyedLocks locks;
+    private final CniMetrics metrics;
 
     CniService(Supplier<PodPlumber> plumbers, PodWaiter pods, Supplier<Settings> settings) {
-        this(plumbers, pods, settings, key -> LOG.debug("{}: waiting for the previous CNI request to finish", key));
+        this(plumbers, pods, settings, new CniMetrics());
+    }
+
+    CniService(Supplier<PodPlumber> plumbers, PodWaiter pods, Supplier<Settings> settings, CniMetrics metrics) {
+        this(plumbers, pods, settings, key -> LOG.debug("{}: waiting for the previous CNI request to finish", key),
+                metrics);
+    }
+
+    CniService(Supplier<PodPlumber> plumbers, PodWaiter pods, Supplier<Settings> settings,
+            java.util.function.Consumer<String> onContended) {
+        this(plumbers, pods, settings, onContended, new CniMetrics());
     }
 
     /** @param onContended told the pod when a request waits for an earlier one of the same pod */
     CniService(Supplier<PodPlumber> plumbers, PodWaiter pods, Supplier<Settings> settings,
-            java.util.function.Consumer<String> onContended) {
+            java.util.function.Consumer<String> onContended, CniMetrics metrics) {
+        this.metrics = metrics;
         this.plumbers = plumbers;
         this.pods = pods;
         this.settings = settings;
@@ -70,23 +82,29 @@ final class CniService {
             request = CniRequestParser.parse(body);
         } catch (CniException e) {
             LOG.debug("CNI request refused: code {}: {}", e.code(), e.getMessage());
+            metrics.refused();
             return error(CniVersions.CURRENT, e);
         }
         long start = System.nanoTime();
         try {
             byte[] result = execute(request);
             log(request, start, "ok", null);
+            metrics.served(request.command(), System.nanoTime() - start, null);
             return new Reply(200, result);
         } catch (CniException e) {
             log(request, start, "failed", e);
+            metrics.served(request.command(), System.nanoTime() - start, e);
             return error(request.config().cniVersion(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             CniException stopping = new CniException(CniException.TRY_AGAIN_LATER, "the ovnk CNI server is stopping");
             log(request, start, "failed", stopping);
+            metrics.served(request.command(), System.nanoTime() - start, stopping);
             return error(request.config().cniVersion(), stopping);
         } catch (RuntimeException e) {
             LOG.error("CNI {} {}: unexpected failure", request.command(), request.podName(), e);
+            metrics.served(request.command(), System.nanoTime() - start,
+                    new CniException(CniException.PLUMBING_FAILED, String.valueOf(e)));
             return error(request.config().cniVersion(), new CniException(CniException.PLUMBING_FAILED,
                     request.podName() + ": " + e));
         }
@@ -137,6 +155,7 @@ final class CniService {
         PodRef pod = request.pod().orElseThrow();
         plumber(request); // no mode: fail now rather than after the annotation wait
         PodWaiter.Networked network = pods.await(pod, within(now.annotationTimeout(), deadline, request));
+        long annotated = System.nanoTime();
         PodAttachment attachment = attachment(request, pod, network, now.mtu());
         LOG.debug("CNI ADD pod {}: plumbing {}", pod, attachment);
         PodPlumber plumber = plumber(request);
@@ -148,6 +167,7 @@ final class CniService {
         } catch (RuntimeException e) {
             throw modeFailed(plumber, "plumb", request, e);
         }
+        metrics.podSetUp(plumber.mode(), System.nanoTime() - annotated);
         return CniResults.bytes(CniResults.add(request.config().cniVersion(), plumbed, attachment));
     }
 

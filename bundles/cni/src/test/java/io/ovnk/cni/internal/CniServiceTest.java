@@ -126,6 +126,23 @@ class CniServiceTest {
     }
 
     @Test
+    void requestsAreTimedByCommandAndResultAndUnreadableOnesCounted() {
+        CniMetrics metrics = new CniMetrics();
+        service = new CniService(present::get, waiter, settings::get, key -> contended.countDown(), metrics);
+        String uid = createPod("web-1", NETWORK);
+        assertEquals(200, run(add("web-1", uid)).status());
+        setTimeouts(Duration.ofMillis(300));
+        assertError(run(add("ghost", Requests.POD_UID)), CniException.TRY_AGAIN_LATER);
+        assertEquals(400, service.handle("{not json".getBytes(java.nio.charset.StandardCharsets.UTF_8)).status());
+        assertEquals(1, metrics.requests().count("ADD", "ok"));
+        assertEquals(1, metrics.requests().count("ADD", "retry"));
+        assertTrue(metrics.requests().sum("ADD", "retry") >= 0.3, "the retry waited its 300 ms");
+        assertEquals(0, metrics.requests().count("ADD", "error"));
+        assertEquals(1, metrics.refusedCount());
+        assertEquals(1, metrics.podSetup().count(plumber.mode()), "only the successful ADD set a pod up");
+    }
+
+    @Test
     void addWaitsForAnAnnotationThatAppearsAfterTheRequestArrived() throws Exception {
         String uid = createPod("web-1", null);
         CompletableFuture<CniService.Reply> reply = submit(add("web-1", uid));

@@ -60,9 +60,10 @@ public final class MasterComponent {
     @Activate
     public MasterComponent(BundleContext bundleContext, Config config, @Reference Leadership leadership,
             @Reference(target = "(database=OVN_Northbound)") OvsdbClient northbound, @Reference Ipam ipam,
-            @Reference Informers informers, @Reference Annotator annotator, @Reference KubernetesClient client) {
+            @Reference Informers informers, @Reference Annotator annotator, @Reference KubernetesClient client,
+            @Reference(name = "metrics") MasterMetrics metrics) {
         MasterContext context = new MasterContext(new Northbound(northbound, Duration.ofMillis(config.nb_timeout_ms())),
-                ipam, informers, annotator, new KubeEvents(client), () -> binder);
+                ipam, informers, annotator, new KubeEvents(client), () -> binder, metrics);
         Master.Registry registry = (handler, name, workers) -> {
             Hashtable<String, Object> properties = new Hashtable<>();
             properties.put(ResourceHandler.WORKERS, workers);

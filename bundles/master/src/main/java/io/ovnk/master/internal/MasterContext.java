@@ -18,6 +18,7 @@ final class MasterContext {
     private static final Logger LOG = LoggerFactory.getLogger(MasterContext.class);
 
     final Northbound nb;
+    final MasterMetrics metrics;
     final ClusterTopology topology;
     final NodeNetwork nodes;
     final PodPorts pods;
@@ -32,6 +33,12 @@ final class MasterContext {
 
     MasterContext(Northbound nb, Ipam ipam, Informers informers, Annotator annotator, KubeEvents events,
             Supplier<PodPortBinder> binder) {
+        this(nb, ipam, informers, annotator, events, binder, new MasterMetrics());
+    }
+
+    MasterContext(Northbound nb, Ipam ipam, Informers informers, Annotator annotator, KubeEvents events,
+            Supplier<PodPortBinder> binder, MasterMetrics metrics) {
+        this.metrics = metrics;
         this.nb = nb;
         this.topology = new ClusterTopology(nb, ipam.joinSubnets());
         this.nodes = new NodeNetwork(nb);

@@ -34,6 +34,8 @@ final class PodHandler implements ResourceHandler<Pod> {
     private static final Logger LOG = LoggerFactory.getLogger(PodHandler.class);
 
     private final MasterContext context;
+    /** Pod UID to when this term's handler first looked at it without its annotation (pod set-up latency). */
+    private final java.util.concurrent.ConcurrentMap<String, Long> firstSeen = new java.util.concurrent.ConcurrentHashMap<>();
 
     PodHandler(MasterContext context) {
         this.context = context;
@@ -46,6 +48,12 @@ final class PodHandler implements ResourceHandler<Pod> {
 
     static String key(Pod pod) {
         return pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
+    }
+
+    /** The UID (a pod recreated under its name is another pod), or the name where a pod has none (tests). */
+    private static String timingKey(Pod pod) {
+        String uid = pod.getMetadata().getUid();
+        return uid == null ? key(pod) : uid;
     }
 
     /** Pods the master wires: scheduled, on the pod network, not finished. */
@@ -76,6 +84,8 @@ final class PodHandler implements ResourceHandler<Pod> {
         if (!wired(pod)) {
             return;
         }
+        String uid = timingKey(pod);
+        long seen = firstSeen.computeIfAbsent(uid, first -> System.nanoTime());
         String key = key(pod);
         String node = pod.getSpec().getNodeName();
         PodPortBinder binder = context.binder.get();
@@ -114,6 +124,7 @@ final class PodHandler implements ResourceHandler<Pod> {
             network = new PodNetwork(List.of(old.ipAddress()), old.macAddress(), List.of(old.gatewayIp()), List.of(), "primary");
         }
         if (network != null) {
+            firstSeen.remove(uid); // annotated before this term's first look: not timed
             if (!hold(pod, node, network)) {
                 return;
             }
@@ -127,6 +138,9 @@ final class PodHandler implements ResourceHandler<Pod> {
             }
         } else {
             network = allocate(pod, node, binding.podAnnotations());
+            if (firstSeen.remove(uid) != null && network != null) {
+                context.metrics.podAnnotated(System.nanoTime() - seen);
+            }
             if (network == null) {
                 return;
             }
@@ -247,6 +261,7 @@ final class PodHandler implements ResourceHandler<Pod> {
     }
 
     private void release(Pod pod) {
+        firstSeen.remove(timingKey(pod));
         String key = key(pod);
         boolean removed = context.pods.remove(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
         Optional<PodAddressBook.Entry> entry = context.addresses.remove(key);

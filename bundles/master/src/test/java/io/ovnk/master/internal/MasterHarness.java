@@ -66,11 +66,12 @@ final class MasterHarness implements AutoCloseable {
                 .withRetry(Duration.ofMillis(20), Duration.ofSeconds(2)));
         final IpamAllocator ipam = IpamAllocator.of(CLUSTER, new String[] { "172.16.1.0/24" },
                 new String[] { "100.64.0.0/16" }, new String[0], new int[0]);
+        final MasterMetrics metrics = new MasterMetrics();
         final Master master;
 
         Term(int podWorkers) {
             MasterContext context = new MasterContext(new Northbound(northbound, Duration.ofSeconds(30)), ipam, hub,
-                    new ClientAnnotator(client), new KubeEvents(client), binder::get);
+                    new ClientAnnotator(client), new KubeEvents(client), binder::get, metrics);
             master = new Master(context, (handler, name, workers) -> {
                 hub.addHandler(handler, name, workers);
                 return () -> hub.removeHandler(handler);

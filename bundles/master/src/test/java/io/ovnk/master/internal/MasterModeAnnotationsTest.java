@@ -107,6 +107,9 @@ class MasterModeAnnotationsTest {
         assertTrue(annotations.containsKey(OvnAnnotations.POD_NETWORKS) && annotations.containsKey(
                 OvnAnnotations.LEGACY_POD), annotations.toString());
         String networks = annotations.get(OvnAnnotations.POD_NETWORKS);
+        // the pod's set-up on the master side was timed once: first look to annotation written
+        assertEquals(1, first.metrics.podAnnotation().count());
+        assertTrue(first.metrics.podAnnotation().sum() > 0);
 
         // the mode changes its mind (a rebind): its annotation is patched, the addresses stay
         value.set("v2");
@@ -123,9 +126,10 @@ class MasterModeAnnotationsTest {
         harness.stack.nbctl("lsp-del", "shop_web");
         harness.nb.cache().awaitNone("Logical_Switch_Port", row -> "shop_web".equals(row.string("name")),
                 Duration.ofSeconds(30)).get(40, TimeUnit.SECONDS);
-        harness.term(2).started();
+        MasterHarness.Term second = harness.term(2).started();
         awaitPort();
         assertEquals(List.of(), podPatches(), "nothing to write");
+        assertEquals(0, second.metrics.podAnnotation().count(), "an annotated pod is not timed again");
         assertEquals("v2", podAnnotations().get(MODE_KEY));
         assertEquals(networks, podAnnotations().get(OvnAnnotations.POD_NETWORKS));
     }

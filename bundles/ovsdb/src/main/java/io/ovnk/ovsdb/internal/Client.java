@@ -123,7 +123,13 @@ public final class Client implements OvsdbClient {
     }
 
     public Client(OvsdbClientConfig config) {
+        this(config, ClientObserver.NONE);
+    }
+
+    /** @param observer told of every transaction's outcome and of every reconnection (metrics) */
+    public Client(OvsdbClientConfig config, ClientObserver observer) {
         this.config = config;
+        this.observer = observer;
         // thread names tell clients apart without a static counter (no static mutable state in a bundle)
         this.name = "ovsdb-" + config.database() + "-" + Integer.toHexString(System.identityHashCode(this));
         this.timer = Executors.newSingleThreadScheduledExecutor(daemon(name + "-timer"));
@@ -135,6 +141,7 @@ public final class Client implements OvsdbClient {
     }
 
     private volatile java.util.concurrent.ScheduledFuture<?> probes;
+    private final ClientObserver observer;
 
     private void scheduleProbes(OvsdbClientConfig settings) {
         java.util.concurrent.ScheduledFuture<?> previous = probes;
@@ -231,6 +238,7 @@ public final class Client implements OvsdbClient {
             } else {
                 LOG.info("{}: reconnected to {} (reconnection {}; {} monitor(s) resumed, {} reloaded in all)",
                         config.database(), remote, count - 1, resumes.get(), fullLoads.get() - monitors.size());
+                observer.reconnected(config.database());
             }
             ready.complete(established);
             for (MonitorGroup group : new ArrayList<>(monitors)) {
@@ -685,10 +693,12 @@ public final class Client implements OvsdbClient {
             try {
                 encoded = Transactions.encode(known, ops);
             } catch (OvsdbException e) {
+                observer.transaction(config.database(), 0, e);
                 return CompletableFuture.failedFuture(e);
             }
         }
         ArrayNode early = encoded;
+        long start = System.nanoTime();
         // cancellation does not travel up a chain of futures: the caller's future is linked to the request by hand
         CompletableFuture<TransactionResult> outcome = new CompletableFuture<>();
         java.util.concurrent.atomic.AtomicReference<CompletableFuture<?>> request = new java.util.concurrent.atomic.AtomicReference<>();
@@ -711,10 +721,14 @@ public final class Client implements OvsdbClient {
             }
             return call.thenApply(reply -> Transactions.decode(established.schema(), ops, reply));
         }).whenComplete((result, failure) -> {
+            // counted before the caller hears of it, so that what the caller saw is in the metrics already
+            Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+            observer.transaction(config.database(), System.nanoTime() - start,
+                    outcome.isCancelled() ? new java.util.concurrent.CancellationException() : cause);
             if (failure == null) {
                 outcome.complete(result);
             } else {
-                outcome.completeExceptionally(failure instanceof CompletionException ? failure.getCause() : failure);
+                outcome.completeExceptionally(cause);
             }
         });
         outcome.whenComplete((result, failure) -> {

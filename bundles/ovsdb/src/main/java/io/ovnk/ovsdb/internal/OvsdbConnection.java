@@ -21,6 +21,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -87,9 +88,9 @@ public final class OvsdbConnection implements OvsdbClient {
     private OvsdbClientConfig applied;
 
     @Activate
-    public OvsdbConnection(Config config) {
+    public OvsdbConnection(Config config, @Reference(name = "metrics") OvsdbMetrics metrics) {
         this.applied = settings(config);
-        this.client = new Client(applied);
+        this.client = new Client(applied, metrics);
         LOG.info("{}: connecting to {}", applied.database(), applied.remotes());
     }
 

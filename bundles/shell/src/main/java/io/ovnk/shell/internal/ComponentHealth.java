@@ -229,8 +229,13 @@ public final class ComponentHealth {
                         continue;
                     }
                     conditional = false;
+                    String[] pids = provider.description().configurationPid;
+                    // a configured provider's services carry its configuration's properties: say which one is missing
+                    String configured = pids == null || pids.length == 0 ? ""
+                            : "; a configuration " + String.join(", ", pids) + " with those properties would provide one, "
+                                    + "and there is none";
                     explanations.add(target != null ? name + " runs, but none of its services matches " + target
-                            : name + " runs but has not registered it");
+                            + configured : name + " runs but has not registered it");
                 } else {
                     conditional = false;
                     String why = best.reasons().isEmpty() ? best.scrState() : best.reasons().get(0).text();

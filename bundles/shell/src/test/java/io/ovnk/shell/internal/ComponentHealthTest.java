@@ -133,7 +133,9 @@ class ComponentHealthTest {
         assertEquals(Verdict.WAITING, status.verdict());
         assertEquals("(database=OVN_Northbound)", status.reasons().get(0).target());
         assertEquals("reference northbound to " + OVSDB + " (database=OVN_Northbound): io.ovnk.ovsdb.internal.OvsdbConnection "
-                + "runs, but none of its services matches (database=OVN_Northbound)", status.reasons().get(0).text());
+                + "runs, but none of its services matches (database=OVN_Northbound); a configuration "
+                + "io.ovnk.ovsdb.connection with those properties would provide one, and there is none",
+                status.reasons().get(0).text());
     }
 
     @Test

@@ -57,7 +57,9 @@ class SandboxIT {
                 assertTrue(up.group(1).startsWith("node2 (pid "), up.group(0));
                 ovnkube.await("pod +demo/echo .* on node" + nodes + ",", Duration.ofSeconds(5));
             }
-            for (String check : List.of("pod to pod: ", "pod to Service: ", "external host to NodePort: ")) {
+            Matcher metrics = ovnkube.await("metrics +(http://127\\.0\\.0\\.1:\\d+/metrics)", UP);
+            assertTrue(metrics.group(1).startsWith("http://127.0.0.1:"), metrics.group(0));
+            for (String check : List.of("pod to pod: ", "pod to Service: ", "external host to NodePort: ", "metrics: ")) {
                 Matcher result = ovnkube.await("live check +" + check + ".*\\): (.*)$", UP);
                 assertEquals("ok", result.group(1), result.group(0) + "\n" + String.join("\n", ovnkube.output()));
                 if (nodes > 1 && check.equals("pod to pod: ")) {

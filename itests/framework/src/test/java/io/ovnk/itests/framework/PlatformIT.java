@@ -71,7 +71,7 @@ public class PlatformIT {
         assertEquals(List.of(), notActive);
         assertEquals(Set.of("io.ovnk.fabric8-client", "io.ovnk.fabric8-model-core-fragment", "io.ovnk.runtime",
                 "io.ovnk.ovsdb", "io.ovnk.ovn-model", "io.ovnk.ipam", "io.ovnk.kube", "io.ovnk.network-api",
-                "io.ovnk.shell"), ours);
+                "io.ovnk.shell", "io.ovnk.metrics-api", "io.ovnk.metrics"), ours);
     }
 
     @Test
