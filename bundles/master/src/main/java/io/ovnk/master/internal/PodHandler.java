@@ -82,6 +82,11 @@ final class PodHandler implements ResourceHandler<Pod> {
             context.problem(pod, binder.mode(), String.valueOf(pod.getMetadata().getAnnotations()), "InvalidPod",
                     "pod " + key + ": " + binder.mode() + " mode: " + e.getMessage());
             return;
+        } catch (IllegalStateException e) {
+            // the mode cannot bind it yet (a node without its VM port, say) and the queue retries with backoff: the
+            // pod's owner learns why from one Warning Event per reason, not only from ovnk's log
+            context.pending(pod, binder.mode(), "pod " + key + ": " + binder.mode() + " mode: " + e.getMessage());
+            throw e;
         }
         for (String masters : List.of(OvnAnnotations.POD_NETWORKS, OvnAnnotations.LEGACY_POD)) {
             if (binding.podAnnotations().containsKey(masters)) {
@@ -203,6 +208,7 @@ final class PodHandler implements ResourceHandler<Pod> {
     public void deleted(Pod pod) {
         release(pod);
         context.problems.forget(OvnAnnotations.describe(pod), OvnAnnotations.POD_NETWORKS);
+        context.problems.forget(OvnAnnotations.describe(pod), MasterContext.PENDING);
     }
 
     private void release(Pod pod) {

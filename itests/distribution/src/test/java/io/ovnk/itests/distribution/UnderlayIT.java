@@ -25,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -196,6 +195,158 @@ class UnderlayIT {
         assertTrue(taggedAfterVm - taggedAfterPod < 10, "the VM's pings do not arrive tagged\n" + flows());
     }
 
+    @Test
+    @Order(2)
+    void aNewJarOfTheModeBundleInDeployUpdatesItInPlaceWhilePodsTalkAndItsRemovalRestoresTheDistributionsJar()
+            throws Exception {
+        VmPod a = podIn(node1, "hot-a");
+        VmPod c = podIn(node2, "hot-c");
+        Map<String, String> before = podNetworkAnnotations(a, c);
+        Map<String, String> portsBefore = childPortColumns(a, c);
+        String hotfix = bundleVersion() + "-hotfix1";
+        Path jar = dir.resolve("io.ovnk.underlay.jar");
+        Files.write(jar, withVersion(Files.readAllBytes(UNDERLAY_JAR), hotfix));
+
+        try (RunningPing ping = RunningPing.start(a.ns(), c.ip())) {
+            ping.awaitReplies(10, LIVE);
+            // the master's binder and vm1's plumber, both updated while the ping runs
+            for (NodeAgent process : List.of(master, node1)) {
+                Path deployed = process.ovnkube().home().resolve("deploy/io.ovnk.underlay.jar");
+                Files.copy(jar, deployed.resolveSibling(".io.ovnk.underlay.jar.part"));
+                Files.move(deployed.resolveSibling(".io.ovnk.underlay.jar.part"), deployed,
+                        StandardCopyOption.ATOMIC_MOVE);
+            }
+            String updated = "deploy/io.ovnk.underlay.jar: updated feature bundle io.ovnk.underlay in place \\("
+                    + Pattern.quote(bundleVersion()) + " -> " + Pattern.quote(hotfix) + "\\), active";
+            master.ovnkube().awaitEach(LIVE, updated, "master: network mode underlay is active");
+            node1.ovnkube().awaitEach(LIVE, updated, "CNI server: network mode underlay plumbs pods");
+            // the updated bundle binds and plumbs a new pod, which reaches the running one
+            VmPod fresh = podIn(node1, "hot-new");
+            assertChildPort(fresh, "vm1");
+            assertTrue(fresh.ns().ping(a.ip()), "a pod plumbed by the updated bundle reaches one plumbed before");
+            ping.awaitReplies(20, LIVE);
+            Loss loss = ping.stop();
+            System.out.printf("underlay hot update (master and node agent): %d of %d pings lost (100 ms interval)%n",
+                    loss.lost(), loss.sent());
+            assertTrue(loss.lost() <= 3, "a running pod's traffic continues across the update: " + loss);
+        }
+        // one underlay bundle in each process, the new one: an update, not a second install
+        for (NodeAgent process : List.of(master, node1)) {
+            List<String> bundles = underlayBundles(process);
+            assertEquals(1, bundles.size(), process.name() + ": " + bundles);
+            assertTrue(bundles.get(0).contains("(" + hotfix + ")"), process.name() + ": " + bundles);
+        }
+        assertEquals(before, podNetworkAnnotations(a, c), "no address or tag changed");
+        assertEquals(portsBefore, childPortColumns(a, c), "the ports in the Northbound are as they were");
+
+        // removing the jar puts the distribution's jar back, again without touching running pods
+        for (NodeAgent process : List.of(master, node1)) {
+            Files.delete(process.ovnkube().home().resolve("deploy/io.ovnk.underlay.jar"));
+        }
+        String restored = "deploy/io.ovnk.underlay.jar: removed; feature bundle io.ovnk.underlay is back to the "
+                + "distribution's jar \\(" + Pattern.quote(hotfix) + " -> " + Pattern.quote(bundleVersion()) + "\\), active";
+        master.ovnkube().awaitEach(LIVE, restored, "master: network mode underlay is active");
+        node1.ovnkube().awaitEach(LIVE, restored, "CNI server: network mode underlay plumbs pods");
+        for (NodeAgent process : List.of(master, node1)) {
+            List<String> bundles = underlayBundles(process);
+            assertEquals(1, bundles.size(), process.name() + ": " + bundles);
+            assertTrue(bundles.get(0).contains("(" + bundleVersion() + ")"), process.name() + ": " + bundles);
+        }
+        assertTrue(a.ns().ping(c.ip()), "traffic after the removal");
+        assertEquals(before, podNetworkAnnotations(a, c), "no address or tag changed");
+        assertEquals(portsBefore, childPortColumns(a, c), "the ports in the Northbound are as they were");
+    }
+
+    @Test
+    @Order(3)
+    void stoppingTheModeBundlePausesNewPodsKeepsRunningOnesAndStartingItResumes() throws Exception {
+        VmPod steady = podIn(node1, "steady");
+        Map<String, String> steadyBefore = podNetworkAnnotations(steady);
+        Map<String, String> portBefore = childPortColumns(steady);
+        try (RunningPing ping = RunningPing.start(steady.ns(), plainIp)) {
+            ping.awaitReplies(5, LIVE);
+            String masterBundle = bundleId(master);
+            String nodeBundle = bundleId(node1);
+            gogo(master, "stop " + masterBundle);
+            gogo(node1, "stop " + nodeBundle);
+            master.ovnkube().await("master: network mode underlay is gone", LIVE);
+            node1.ovnkube().await("CNI server: network mode underlay is gone", LIVE);
+
+            CniOutcome status = cluster.exec(node1, Map.of("CNI_COMMAND", "STATUS", "CNI_PATH",
+                    node1.cniBin().toString()), cluster.pluginConfig(node1, null));
+            assertEquals(50, code(status), "STATUS without the mode bundle is not ready: " + status.stdout());
+            Pod api = cluster.createPod("default", "newcomer", "node-vm1");
+            io.ovnk.ovnstack.Pod ns = cluster.stack.createPod("newcomer");
+            String sandbox = sandbox();
+            CniOutcome refused = add(node1, sandbox, ns, api);
+            assertEquals(11, code(refused), "ADD without the mode bundle: try again later: " + refused.stdout());
+            // the master binds no new pod meanwhile, and leaves the running one as it is
+            master.ovnkube().await("default/newcomer failed \\(attempt 3\\).*no network mode bundle", LIVE);
+            assertEquals("", cluster.stack.nbctl("--bare", "--columns=name", "find", "Logical_Switch_Port",
+                    "name=default_newcomer").strip(), "no port for a pod created while no mode runs");
+            assertFalse(annotations("newcomer").containsKey("k8s.ovn.org/pod-networks"), "no address either");
+            assertEquals(steadyBefore, podNetworkAnnotations(steady));
+            assertEquals(portBefore, childPortColumns(steady));
+
+            gogo(master, "start " + masterBundle);
+            gogo(node1, "start " + nodeBundle);
+            master.ovnkube().await("master: network mode underlay is active", LIVE);
+            node1.ovnkube().await("CNI server: network mode underlay plumbs pods", LIVE);
+            JsonNode result = added(addAsKubeletRetries(node1, sandbox, ns, api));
+            String address = result.get("ips").get(0).get("address").asString();
+            awaitBoundOnTheHypervisor("newcomer");
+            VmPod newcomer = new VmPod(api, ns, sandbox, address.substring(0, address.indexOf('/')), "");
+            assertChildPort(newcomer, "vm1");
+            long toNew = firstReply(newcomer.ns(), steady.ip());
+            long toOld = firstReply(steady.ns(), newcomer.ip());
+            System.out.printf("underlay mode restart: first reply new -> running pod after %d ms, running -> new after "
+                    + "%d ms%n", toNew, toOld);
+            if (toNew < 0 || toOld < 0) {
+                System.out.println(diagnosis());
+            }
+            assertTrue(toNew >= 0, "the pod plumbed after the restart reaches the running one");
+            assertTrue(toOld >= 0, "and the running one reaches it");
+            ping.awaitReplies(5, LIVE);
+            Loss loss = ping.stop();
+            System.out.printf("underlay mode bundle stopped and started: %d of %d pings lost (100 ms interval)%n",
+                    loss.lost(), loss.sent());
+            assertTrue(loss.lost() <= 3, "the running pod's traffic went on: " + loss);
+        }
+        assertEquals(steadyBefore, podNetworkAnnotations(steady), "the running pod kept its address and tag");
+        assertEquals(portBefore, childPortColumns(steady));
+    }
+
+    @Test
+    @Order(4)
+    void aPodOnANodeWithoutAVmPortInTheNorthboundGetsAnEventAndNothingElseUntilThePortAppears() throws Exception {
+        cluster.createPod("default", "ghost-pod", "node-ghost");
+        cluster.createPod("default", "bare-pod", "node-bare");
+        String ghost = "node node-ghost: VM port \"ghost-vm\" (from annotation k8s.ovn.org/node-vm-port) is not a "
+                + "Logical_Switch_Port in the Northbound";
+        String bare = "node node-bare: no VM port: annotate the Node with k8s.ovn.org/node-vm-port=<the VM's logical "
+                + "switch port> or map it in io.ovnk.underlay node.vm.ports";
+        master.ovnkube().awaitEach(LIVE, "default/ghost-pod failed \\(attempt 3\\).*" + Pattern.quote(ghost),
+                "default/bare-pod failed \\(attempt 3\\).*" + Pattern.quote(bare));
+        assertEquals(List.of("pod default/ghost-pod: underlay mode: " + ghost), warnings("ghost-pod"));
+        assertEquals(List.of("pod default/bare-pod: underlay mode: " + bare), warnings("bare-pod"));
+        for (String pod : List.of("ghost-pod", "bare-pod")) {
+            assertEquals("", cluster.stack.nbctl("--bare", "--columns=name", "find", "Logical_Switch_Port",
+                    "name=default_" + pod).strip(), "no port for " + pod);
+            Map<String, String> annotations = annotations(pod);
+            assertTrue(annotations == null || !annotations.containsKey("k8s.ovn.org/pod-networks"),
+                    "no address for " + pod + ": " + annotations);
+        }
+        // the pod waits, and is bound as soon as the VM's port exists
+        vmPort("ghost-vm", "0a:58:c0:a8:7a:0d", "192.168.122.13");
+        Pod bound = cluster.kube.pods().inNamespace("default").withName("ghost-pod").waitUntilCondition(
+                p -> p.getMetadata().getAnnotations() != null
+                        && p.getMetadata().getAnnotations().containsKey(VLAN_ANNOTATION), 60, TimeUnit.SECONDS);
+        assertEquals("ghost-vm", JSON.readTree(bound.getMetadata().getAnnotations().get(VLAN_ANNOTATION)).get("parent")
+                .asString());
+        cluster.stack.nbctl("--timeout=60", "wait-until", "Logical_Switch_Port", "default_ghost-pod",
+                "parent_name=ghost-vm");
+    }
+
     private static void createNode(String name, String vmPort) {
         NodeBuilder node = new NodeBuilder().withNewMetadata().withName(name).endMetadata();
         if (vmPort != null) {
@@ -249,9 +400,38 @@ class UnderlayIT {
         io.ovnk.ovnstack.Pod ns = cluster.stack.createPod(name);
         String sandbox = sandbox();
         JsonNode result = added(add(node, sandbox, ns, api));
+        awaitBoundOnTheHypervisor(name);
         JsonNode ip = result.get("ips").get(0);
         String address = ip.get("address").asString();
         return new VmPod(api, ns, sandbox, address.substring(0, address.indexOf('/')), ip.get("gateway").asString());
+    }
+
+    /**
+     * The hypervisor's ovn-controller has claimed the pod's child port (Port_Binding up, which northd copies to the
+     * logical switch port): the VM's node, which has no view of the hypervisor, returns from ADD before that.
+     */
+    private static void awaitBoundOnTheHypervisor(String pod) {
+        cluster.stack.nbctl("--timeout=30", "wait-until", "Logical_Switch_Port", "default_" + pod, "up=true");
+    }
+
+    /**
+     * ADD, repeated while the answer is 11 ("try again later") as kubelet repeats it, with its back-off: a node whose
+     * mode bundle has just started says 11 until the VM's Open_vSwitch connection, which SCR closed with its last
+     * user, is connected and monitored again.
+     */
+    private static CniOutcome addAsKubeletRetries(NodeAgent node, String sandbox, io.ovnk.ovnstack.Pod ns, Pod api)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + LIVE.toNanos();
+        long backoffMillis = 100;
+        while (true) {
+            CniOutcome outcome = add(node, sandbox, ns, api);
+            if (outcome.exitCode() == 0 || code(outcome) != 11 || System.nanoTime() > deadline) {
+                return outcome;
+            }
+            System.out.println("ADD answered 11, repeated as kubelet would: " + outcome.stdout().strip());
+            TimeUnit.MILLISECONDS.sleep(backoffMillis); // kubelet's back-off between attempts, not a synchronisation
+            backoffMillis = Math.min(backoffMillis * 2, 1600);
+        }
     }
 
     private static CniOutcome add(NodeAgent node, String sandbox, io.ovnk.ovnstack.Pod ns, Pod api) {
@@ -336,5 +516,187 @@ class UnderlayIT {
 
     private static String sandbox() {
         return (UUID.randomUUID().toString() + UUID.randomUUID()).replace("-", "");
+    }
+
+    /** Pings until the first reply, for at most 10 s: the milliseconds it took, or -1. */
+    private static long firstReply(io.ovnk.ovnstack.Pod from, String to) {
+        long start = System.nanoTime();
+        boolean answered = from.tryExec(Duration.ofSeconds(20), "ping", "-c", "1", "-i", "0.1", "-w", "10", to)
+                .exitCode() == 0;
+        return answered ? (System.nanoTime() - start) / 1_000_000 : -1;
+    }
+
+    /** What a failed reachability assertion prints: the child ports, their bindings, the guest bridges. */
+    private static String diagnosis() {
+        return cluster.stack.nbctl("--columns=name,parent_name,tag_request,tag,addresses,up", "find",
+                "Logical_Switch_Port", "parent_name!=[]") + "\n" + cluster.stack.sbctl("--columns=logical_port,"
+                + "parent_port,tag,chassis,up", "list", "Port_Binding") + "\n" + vm1.vsctl("show") + "\n" + flows();
+    }
+
+    /** The version of the distribution's underlay bundle (0.1.0.SNAPSHOT for 0.1.0-SNAPSHOT). */
+    private static String bundleVersion() throws IOException {
+        try (JarInputStream in = new JarInputStream(Files.newInputStream(UNDERLAY_JAR))) {
+            return in.getManifest().getMainAttributes().getValue("Bundle-Version");
+        }
+    }
+
+    /** The jar with another Bundle-Version and otherwise the same: a new build of the bundle. */
+    private static byte[] withVersion(byte[] jar, String version) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (JarInputStream in = new JarInputStream(new java.io.ByteArrayInputStream(jar))) {
+            Manifest manifest = new Manifest(in.getManifest());
+            manifest.getMainAttributes().putValue("Bundle-Version", version);
+            try (JarOutputStream out = new JarOutputStream(bytes, manifest)) {
+                for (JarEntry entry; (entry = in.getNextJarEntry()) != null;) {
+                    out.putNextEntry(new JarEntry(entry.getName()));
+                    in.transferTo(out);
+                    out.closeEntry();
+                }
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    /** What the master wrote for each pod: its addresses and its VLAN. */
+    private static Map<String, String> podNetworkAnnotations(VmPod... pods) {
+        Map<String, String> values = new java.util.TreeMap<>();
+        for (VmPod pod : pods) {
+            Map<String, String> annotations = annotations(pod.name());
+            values.put(pod.name() + " pod-networks", annotations.get("k8s.ovn.org/pod-networks"));
+            values.put(pod.name() + " " + VLAN_ANNOTATION, annotations.get(VLAN_ANNOTATION));
+        }
+        return values;
+    }
+
+    /** The pods' ports in the Northbound: uuid, parent, requested and assigned tag, addresses. */
+    private static Map<String, String> childPortColumns(VmPod... pods) {
+        Map<String, String> values = new java.util.TreeMap<>();
+        for (VmPod pod : pods) {
+            values.put(pod.name(), cluster.stack.nbctl("--bare", "--columns=_uuid,parent_name,tag_request,tag,addresses",
+                    "find", "Logical_Switch_Port", "name=default_" + pod.name()).strip());
+        }
+        return values;
+    }
+
+    /** The Warning Events about a pod, their messages. */
+    private static List<String> warnings(String pod) {
+        return cluster.kube.v1().events().inNamespace("default").list().getItems().stream()
+                .filter(e -> pod.equals(e.getInvolvedObject().getName()) && "Warning".equals(e.getType()))
+                .map(io.fabric8.kubernetes.api.model.Event::getMessage).toList();
+    }
+
+    /** The lines of Gogo's {@code lb -s io.ovnk.underlay} naming an underlay bundle. */
+    private static List<String> underlayBundles(NodeAgent process) throws Exception {
+        return gogoLines(process, "lb -s io.ovnk.underlay").stream()
+                .filter(l -> l.matches(".*\\|\\s*io\\.ovnk\\.underlay \\(.*")).toList();
+    }
+
+    private static String bundleId(NodeAgent process) throws Exception {
+        List<String> lines = underlayBundles(process);
+        assertEquals(1, lines.size(), lines.toString());
+        Matcher id = Pattern.compile("^(?:g! )*\\s*(\\d+)\\|Active").matcher(lines.get(0));
+        assertTrue(id.find(), lines.get(0));
+        return id.group(1);
+    }
+
+    /** Runs a Gogo command and returns what the console printed until a marker echoed after it. */
+    private static List<String> gogoLines(NodeAgent process, String command) throws Exception {
+        String marker = "end-of-" + UUID.randomUUID();
+        int start = process.ovnkube().output().size();
+        gogo(process, command);
+        gogo(process, "echo " + marker);
+        process.ovnkube().await("^(g! )*" + marker + "$", LIVE);
+        List<String> output = process.ovnkube().output();
+        return output.subList(start, output.size());
+    }
+
+    private static void gogo(NodeAgent process, String command) throws IOException {
+        process.ovnkube().stdin().write((command + "\n").getBytes(StandardCharsets.UTF_8));
+        process.ovnkube().stdin().flush();
+    }
+
+    private static int code(CniOutcome outcome) {
+        assertEquals(1, outcome.exitCode(), "the shim fails: " + outcome.stdout());
+        return JSON.readTree(outcome.stdout()).get("code").asInt();
+    }
+
+    /** What a ping lost between its first and its last answered request. */
+    private record Loss(int sent, int lost) {
+    }
+
+    /**
+     * A ping (100 ms interval) running in a pod; its output is read as it comes, so that the test waits for
+     * answers, not for time. Losses are the requests between the first and the last answered one without an answer.
+     */
+    private static final class RunningPing implements AutoCloseable {
+        private final Process process;
+        private final TreeSet<Integer> answered = new TreeSet<>();
+
+        private RunningPing(Process process) {
+            this.process = process;
+        }
+
+        static RunningPing start(io.ovnk.ovnstack.Pod from, String address) throws IOException {
+            Process process = new ProcessBuilder("ip", "netns", "exec", from.namespace(), "ping", "-n", "-i", "0.1",
+                    "-W", "1", address).redirectErrorStream(true).start();
+            processes.add(process);
+            RunningPing ping = new RunningPing(process);
+            Thread reader = new Thread(ping::read, "ping-" + address);
+            reader.setDaemon(true);
+            reader.start();
+            return ping;
+        }
+
+        private void read() {
+            Pattern reply = Pattern.compile("icmp_seq=(\\d+) ttl=");
+            try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                for (String line; (line = out.readLine()) != null;) {
+                    Matcher matcher = reply.matcher(line);
+                    if (matcher.find()) {
+                        synchronized (this) {
+                            answered.add(Integer.parseInt(matcher.group(1)));
+                            notifyAll();
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // the ping was stopped
+            }
+        }
+
+        /** Waits until {@code count} more requests have been answered. */
+        synchronized void awaitReplies(int count, Duration timeout) throws InterruptedException {
+            int target = answered.size() + count;
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (answered.size() < target) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || !process.isAlive()) {
+                    throw new AssertionError("the ping got " + answered.size() + " of " + target + " answers so far: "
+                            + answered);
+                }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
+            }
+        }
+
+        /** Stops the ping (by its PID) and returns what it lost. */
+        Loss stop() throws InterruptedException {
+            process.destroy();
+            process.waitFor(10, TimeUnit.SECONDS);
+            synchronized (this) {
+                int first = answered.first();
+                int last = answered.last();
+                int sent = last - first + 1;
+                return new Loss(sent, sent - answered.size());
+            }
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            if (process.isAlive()) {
+                process.destroy();
+                process.waitFor(10, TimeUnit.SECONDS);
+            }
+        }
     }
 }
