@@ -33,10 +33,21 @@ final class PodHandler implements ResourceHandler<Pod> {
 
     private static final Logger LOG = LoggerFactory.getLogger(PodHandler.class);
 
+    private static final int STRIPES = 64;
+
     private final MasterContext context;
+    /**
+     * One pod is handled by one thread at a time: the pod queue does that for its own calls, but a new mode rebinds
+     * every pod from the master's thread (Master.rebindAll) while the queue may be retrying one of them. Striped, so
+     * the locks do not grow with the pods.
+     */
+    private final Object[] stripes = new Object[STRIPES];
 
     PodHandler(MasterContext context) {
         this.context = context;
+        for (int i = 0; i < STRIPES; i++) {
+            stripes[i] = new Object();
+        }
     }
 
     @Override
@@ -61,6 +72,12 @@ final class PodHandler implements ResourceHandler<Pod> {
 
     @Override
     public void added(Pod pod) {
+        synchronized (stripes[Math.floorMod(key(pod).hashCode(), STRIPES)]) {
+            wire(pod);
+        }
+    }
+
+    private void wire(Pod pod) {
         if (completed(pod)) {
             release(pod);
             return;
@@ -123,6 +140,14 @@ final class PodHandler implements ResourceHandler<Pod> {
                 context.annotator.annotate(pod, current -> missing);
             }
         } else {
+            Optional<PodAddressBook.Entry> held = context.addresses.get(key);
+            if (held.isPresent()) {
+                // this copy of the pod predates the annotation that another call wrote for it (a rebind racing the
+                // queue's retry): allocating again would annotate a second address over the one the node may
+                // already have plumbed; the pod's update event brings the annotated copy
+                throw new IllegalStateException("pod " + key + ": holds " + held.get().addresses() + ", but this copy "
+                        + "of it does not show " + OvnAnnotations.POD_NETWORKS + " yet; retried");
+            }
             network = allocate(pod, node, binding.podAnnotations());
             if (network == null) {
                 return;
