@@ -13,7 +13,6 @@ import io.ovnk.ovnstack.Chassis;
 import io.ovnk.ovnstack.GuestVm;
 import io.ovnk.ovnstack.junit.RequiresOvn;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -28,10 +27,6 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarEntry;
-import java.util.jar.JarInputStream;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -94,14 +89,17 @@ class UnderlayIT {
 
     @BeforeAll
     static void startCluster() throws Exception {
+        long start = System.nanoTime();
         cluster = new Cluster(dir, 1, true);
         try {
+            long stackUp = System.nanoTime();
             hypervisor = cluster.stack.chassis(0);
             cluster.stack.nbctl("ls-add", VM_SWITCH);
             vm1 = cluster.stack.createVm(hypervisor, "vm1", vmPort("vm1", "0a:58:c0:a8:7a:0b", "192.168.122.11"),
                     "0a:58:c0:a8:7a:0b", "192.168.122.11/24", VM_GATEWAY);
             vm2 = cluster.stack.createVm(hypervisor, "vm2", vmPort("vm2", "0a:58:c0:a8:7a:0c", "192.168.122.12"),
                     "0a:58:c0:a8:7a:0c", "192.168.122.12/24", VM_GATEWAY);
+            long vmsUp = System.nanoTime();
             createNode("node-vm1", "vm1");
             createNode("node-vm2", "vm2");
             createNode("node-ghost", "ghost-vm"); // names a VM port that is not in the Northbound
@@ -112,6 +110,7 @@ class UnderlayIT {
                     "io.ovnk.ovsdb.connection~nb.cfg", "database = OVN_Northbound\nremotes = "
                             + cluster.stack.northbound().unixRemote() + "\n",
                     "io.ovnk.ipam.cfg", "excluded.subnets = " + EXCLUDED + "\n"));
+            long masterUp = System.nanoTime();
             node1 = startVmNode("node-vm1", vm1);
             node2 = startVmNode("node-vm2", vm2);
             master.ovnkube().awaitAnywhere("master: network mode underlay is active", Cluster.START);
@@ -122,6 +121,7 @@ class UnderlayIT {
                 node.ovnkube().awaitAnywhere("CNI server: listening on", Cluster.START);
             }
 
+            long nodesUp = System.nanoTime();
             // an ordinary ("overlay-style") pod on node-vm1's switch, plugged straight into the hypervisor's br-int
             cluster.stack.nbctl("--timeout=60", "wait-until", "Logical_Switch", "node-vm1");
             String subnet = nodeSubnet("node-vm1");
@@ -131,6 +131,10 @@ class UnderlayIT {
                     plainMac + " " + plainIp);
             plain = hypervisor.plug(cluster.stack.createPod("plain"), "plain", plainMac, plainIp + "/23",
                     hostAddress(subnet, 1), 1400);
+            System.out.printf("underlay cluster set-up: stack %d ms, VMs %d ms, master %d ms, node agents %d ms, "
+                    + "ordinary pod %d ms%n", (stackUp - start) / 1_000_000, (vmsUp - stackUp) / 1_000_000,
+                    (masterUp - vmsUp) / 1_000_000, (nodesUp - masterUp) / 1_000_000,
+                    (System.nanoTime() - nodesUp) / 1_000_000);
         } catch (Exception | Error e) {
             stopCluster();
             throw e;
@@ -205,7 +209,7 @@ class UnderlayIT {
         Map<String, String> portsBefore = childPortColumns(a, c);
         String hotfix = bundleVersion() + "-hotfix1";
         Path jar = dir.resolve("io.ovnk.underlay.jar");
-        Files.write(jar, withVersion(Files.readAllBytes(UNDERLAY_JAR), hotfix));
+        Files.write(jar, TestBundles.rebuilt(Files.readAllBytes(UNDERLAY_JAR), hotfix, null));
 
         try (RunningPing ping = RunningPing.start(a.ns(), c.ip())) {
             ping.awaitReplies(10, LIVE);
@@ -302,7 +306,19 @@ class UnderlayIT {
             System.out.printf("underlay mode restart: first reply new -> running pod after %d ms, running -> new after "
                     + "%d ms%n", toNew, toOld);
             if (toNew < 0 || toOld < 0) {
+                System.out.println("newcomer -> plain " + firstReply(newcomer.ns(), plainIp) + " ms, -> gateway "
+                        + firstReply(newcomer.ns(), steady.gateway()) + " ms; steady -> gateway "
+                        + firstReply(steady.ns(), steady.gateway()) + " ms; plain -> newcomer "
+                        + firstReply(plain, newcomer.ip()) + " ms; plain -> steady " + firstReply(plain, steady.ip())
+                        + " ms");
+                System.out.println("newcomer: " + newcomer.ns().exec("ip", "-br", "addr") + newcomer.ns().exec("ip",
+                        "neigh") + "\nsteady: " + steady.ns().exec("ip", "-br", "addr") + steady.ns().exec("ip",
+                        "neigh") + "\n" + vm1.appctl("fdb/show", GuestVm.BRIDGE));
                 System.out.println(diagnosis());
+                for (NodeAgent process : List.of(master, node1)) {
+                    process.ovnkube().output().stream().filter(l -> l.contains("newcomer") || l.contains("steady"))
+                            .forEach(l -> System.out.println(process.name() + ": " + l));
+                }
             }
             assertTrue(toNew >= 0, "the pod plumbed after the restart reaches the running one");
             assertTrue(toOld >= 0, "and the running one reaches it");
@@ -449,6 +465,9 @@ class UnderlayIT {
                 .replace("\"", ""), port + " parent_name");
         assertEquals(Integer.toString(tag), cluster.stack.nbctl("get", "Logical_Switch_Port", port, "tag_request")
                 .strip(), port + " tag_request");
+        // the address the pod was plumbed with is the one its port admits (a second allocation would differ)
+        assertTrue(cluster.stack.nbctl("get", "Logical_Switch_Port", port, "port_security").contains(" " + pod.ip()
+                + "\""), port + " port_security admits " + pod.ip());
         return tag;
     }
 
@@ -535,26 +554,7 @@ class UnderlayIT {
 
     /** The version of the distribution's underlay bundle (0.1.0.SNAPSHOT for 0.1.0-SNAPSHOT). */
     private static String bundleVersion() throws IOException {
-        try (JarInputStream in = new JarInputStream(Files.newInputStream(UNDERLAY_JAR))) {
-            return in.getManifest().getMainAttributes().getValue("Bundle-Version");
-        }
-    }
-
-    /** The jar with another Bundle-Version and otherwise the same: a new build of the bundle. */
-    private static byte[] withVersion(byte[] jar, String version) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (JarInputStream in = new JarInputStream(new java.io.ByteArrayInputStream(jar))) {
-            Manifest manifest = new Manifest(in.getManifest());
-            manifest.getMainAttributes().putValue("Bundle-Version", version);
-            try (JarOutputStream out = new JarOutputStream(bytes, manifest)) {
-                for (JarEntry entry; (entry = in.getNextJarEntry()) != null;) {
-                    out.putNextEntry(new JarEntry(entry.getName()));
-                    in.transferTo(out);
-                    out.closeEntry();
-                }
-            }
-        }
-        return bytes.toByteArray();
+        return TestBundles.version(Files.readAllBytes(UNDERLAY_JAR));
     }
 
     /** What the master wrote for each pod: its addresses and its VLAN. */
