@@ -117,8 +117,9 @@ class UnderlayIT {
             for (NodeAgent node : List.of(node1, node2)) {
                 node.ovnkube().awaitAnywhere("node " + node.name() + ": underlay node starts \\(strategy guest-bridge",
                         Cluster.START);
-                node.ovnkube().awaitAnywhere("CNI server: network mode underlay plumbs pods", Cluster.START);
                 node.ovnkube().awaitAnywhere("CNI server: listening on", Cluster.START);
+                // last: later waits for this line (after an update or a restart) must not find the start's
+                node.ovnkube().awaitAnywhere("CNI server: network mode underlay plumbs pods", Cluster.START);
             }
 
             long nodesUp = System.nanoTime();
