@@ -138,11 +138,12 @@ final class Cluster implements AutoCloseable {
     }
 
     /**
-     * Starts an ovnkube named {@code name} (its own distribution copy under the cluster's directory) configured only
+     * Launches an ovnkube named {@code name} (its own distribution copy under the cluster's directory), without
+     * waiting for it (several start side by side; the caller waits for the lines it needs), configured only
      * by the given {@code etc/} files (file name to content) plus {@code io.ovnk.kube.cfg} pointing at the API and,
      * for the node role, {@code io.ovnk.cni.cfg} keeping the CNI files inside its directory. Creates no Node object.
      */
-    NodeAgent startOvnkube(String name, Chassis chassis, String roles, String mode, Map<String, String> etcFiles) {
+    NodeAgent launchOvnkube(String name, Chassis chassis, String roles, String mode, Map<String, String> etcFiles) {
         Path home = dir.resolve(name);
         Path cniBin = home.resolve("cni/bin");
         Path cniConf = home.resolve("cni/net.d");
@@ -163,7 +164,6 @@ final class Cluster implements AutoCloseable {
         }
         NodeAgent agent = new NodeAgent(name, chassis, ovnkube, cniBin, cniConf, socket);
         nodes.put(name, agent);
-        ovnkube.await("ovnk started in", START);
         return agent;
     }
 

@@ -106,14 +106,15 @@ class UnderlayIT {
             createNode("node-bare", null); // names none
 
             cluster.withConsole(); // the mode bundle is stopped and started from the Gogo console
-            master = cluster.startOvnkube("master", hypervisor, "master", "underlay", Map.of(
+            // the three processes start side by side
+            master = cluster.launchOvnkube("master", hypervisor, "master", "underlay", Map.of(
                     "io.ovnk.ovsdb.connection~nb.cfg", "database = OVN_Northbound\nremotes = "
                             + cluster.stack.northbound().unixRemote() + "\n",
                     "io.ovnk.ipam.cfg", "excluded.subnets = " + EXCLUDED + "\n"));
-            long masterUp = System.nanoTime();
             node1 = startVmNode("node-vm1", vm1);
             node2 = startVmNode("node-vm2", vm2);
             master.ovnkube().awaitAnywhere("master: network mode underlay is active", Cluster.START);
+            long masterUp = System.nanoTime();
             for (NodeAgent node : List.of(node1, node2)) {
                 node.ovnkube().awaitAnywhere("node " + node.name() + ": underlay node starts \\(strategy guest-bridge",
                         Cluster.START);
@@ -132,7 +133,7 @@ class UnderlayIT {
                     plainMac + " " + plainIp);
             plain = hypervisor.plug(cluster.stack.createPod("plain"), "plain", plainMac, plainIp + "/23",
                     hostAddress(subnet, 1), 1400);
-            System.out.printf("underlay cluster set-up: stack %d ms, VMs %d ms, master %d ms, node agents %d ms, "
+            System.out.printf("underlay cluster set-up: stack %d ms, VMs %d ms, master active %d ms, node agents ready %d ms later, "
                     + "ordinary pod %d ms%n", (stackUp - start) / 1_000_000, (vmsUp - stackUp) / 1_000_000,
                     (masterUp - vmsUp) / 1_000_000, (nodesUp - masterUp) / 1_000_000,
                     (System.nanoTime() - nodesUp) / 1_000_000);
@@ -378,9 +379,12 @@ class UnderlayIT {
         return name;
     }
 
-    /** A VM's node agent: node role, underlay mode, guest-bridge strategy, configured in the VM's namespace. */
+    /**
+     * A VM's node agent (started, not waited for): node role, underlay mode, guest-bridge strategy, configured in the
+     * VM's namespace.
+     */
     private static NodeAgent startVmNode(String name, GuestVm vm) {
-        return cluster.startOvnkube(name, hypervisor, "node", "underlay", Map.of(
+        return cluster.launchOvnkube(name, hypervisor, "node", "underlay", Map.of(
                 "io.ovnk.ovsdb.connection~ovs.cfg", "database = Open_vSwitch\nremotes = " + vm.database().unixRemote()
                         + "\n",
                 "io.ovnk.underlay.node.cfg", String.join("\n", "node.name = " + name, "strategy = guest-bridge",

@@ -76,6 +76,12 @@ public final class FeatureBundleUpdater implements ArtifactInstaller {
             return;
         }
         Bundle bundle = target.get();
+        Optional<String> refused = ReplacedBundle.notUpdatable(installed(bundle),
+                context.getBundle().getSymbolicName());
+        if (refused.isPresent()) {
+            LOG.error("{}: {}; ignored", paths.display(jar), refused.get());
+            return;
+        }
         synchronized (this) {
             Path other = updated.entrySet().stream().filter(e -> e.getValue() == bundle.getBundleId()
                     && !e.getKey().equals(jar)).map(Map.Entry::getKey).findFirst().orElse(null);
@@ -138,10 +144,14 @@ public final class FeatureBundleUpdater implements ArtifactInstaller {
         }
         List<ReplacedBundle.Installed> installed = new ArrayList<>();
         for (Bundle bundle : context.getBundles()) {
-            installed.add(new ReplacedBundle.Installed(bundle.getBundleId(), bundle.getSymbolicName(),
-                    bundle.getVersion().toString(), bundle.getLocation()));
+            installed.add(installed(bundle));
         }
         return ReplacedBundle.of(symbolicName, installed, paths.deploy()).map(b -> context.getBundle(b.id()));
+    }
+
+    private static ReplacedBundle.Installed installed(Bundle bundle) {
+        return new ReplacedBundle.Installed(bundle.getBundleId(), bundle.getSymbolicName(),
+                bundle.getVersion().toString(), bundle.getLocation());
     }
 
     /**

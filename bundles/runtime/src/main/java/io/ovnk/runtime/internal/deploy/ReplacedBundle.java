@@ -17,6 +17,8 @@ final class ReplacedBundle {
     record Installed(long id, String symbolicName, String version, String location) {
     }
 
+    static final String FILEINSTALL = "org.apache.felix.fileinstall";
+
     private ReplacedBundle() {
     }
 
@@ -37,6 +39,18 @@ final class ReplacedBundle {
                 .filter(bundle -> bundle.id() != 0 && name.equals(bundle.symbolicName()))
                 .filter(bundle -> !inside(bundle.location(), deployDir))
                 .findFirst();
+    }
+
+    /**
+     * Why a feature bundle cannot be updated through deploy/, or empty: the bundles that run deploy/ themselves
+     * (FileInstall, which calls the update, and the runtime, which makes it) would be stopped under their own call.
+     */
+    static Optional<String> notUpdatable(Installed bundle, String runtimeSymbolicName) {
+        if (FILEINSTALL.equals(bundle.symbolicName()) || bundle.symbolicName().equals(runtimeSymbolicName)) {
+            return Optional.of(bundle.symbolicName() + " runs deploy/ itself and cannot be updated through it; "
+                    + "replace its jar in system/ and restart");
+        }
+        return Optional.empty();
     }
 
     /** {@code io.ovnk.underlay;singleton:=true} is {@code io.ovnk.underlay}. */

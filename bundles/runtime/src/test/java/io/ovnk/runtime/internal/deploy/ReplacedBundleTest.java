@@ -44,4 +44,16 @@ class ReplacedBundleTest {
         assertEquals(Optional.of(elsewhere), ReplacedBundle.of("org.example.other", List.of(elsewhere), DEPLOY),
                 "deployed/ is not deploy/");
     }
+
+    @Test
+    void theBundlesThatRunDeployCannotBeUpdatedThroughIt() {
+        Installed fileInstall = new Installed(9, "org.apache.felix.fileinstall", "3.7.4",
+                "file:/opt/ovnk/system/org/apache/felix/org.apache.felix.fileinstall/3.7.4/x.jar");
+        Installed runtime = new Installed(20, "io.ovnk.runtime", "0.1.0.SNAPSHOT", "file:/opt/ovnk/system/runtime.jar");
+        assertEquals(Optional.of("org.apache.felix.fileinstall runs deploy/ itself and cannot be updated through it; "
+                + "replace its jar in system/ and restart"), ReplacedBundle.notUpdatable(fileInstall, "io.ovnk.runtime"));
+        assertEquals(Optional.of("io.ovnk.runtime runs deploy/ itself and cannot be updated through it; replace its "
+                + "jar in system/ and restart"), ReplacedBundle.notUpdatable(runtime, "io.ovnk.runtime"));
+        assertEquals(Optional.empty(), ReplacedBundle.notUpdatable(UNDERLAY, "io.ovnk.runtime"));
+    }
 }
