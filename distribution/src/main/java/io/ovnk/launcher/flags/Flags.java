@@ -27,7 +27,7 @@ public final class Flags {
     public static final Flag INIT_OVNKUBE_CONTROLLER = new Flag("init-ovnkube-controller", List.of(), "NODE",
             "(roles from etc/io.ovnk.launcher.cfg)", "role master; io.ovnk.kube.leader identity");
     public static final Flag INIT_NODE = new Flag("init-node", List.of(), "NODE",
-            "(roles from etc/io.ovnk.launcher.cfg)", "role node; io.ovnk.overlay.node node.name; "
+            "(roles from etc/io.ovnk.launcher.cfg)", "role node; io.ovnk.overlay.node node.name (mode underlay: io.ovnk.underlay.node node.name); "
                     + "io.ovnk.kube.informers pod.node (node role only); under etc/: io.ovnk.ovsdb.connection~ovs "
                     + "(unix:/var/run/openvswitch/db.sock) and encap.ip (this host's address towards -k8s-apiserver)");
     public static final Flag MODE = new Flag("mode", List.of(), "overlay|underlay",

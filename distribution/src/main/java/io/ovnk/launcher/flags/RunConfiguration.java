@@ -191,8 +191,9 @@ public record RunConfiguration(LaunchSettings settings, List<String> settingsOri
                         }
                     }
                 } else {
-                    unused.add(initNode.written() + " " + nodeName + ": sets the role only; mode " + mode
-                            + " takes the node's settings from etc/");
+                    // the node inside a VM: its name is all the underlay node needs from a flag; how it plumbs (the
+                    // strategy, the VM's NIC, its OVS) stays in etc/io.ovnk.underlay.node.cfg and the defaults
+                    put(over, new Setting("io.ovnk.underlay.node", "node.name", nodeName, origin(initNode)));
                 }
                 if (!master) {
                     put(over, new Setting("io.ovnk.kube.informers", "pod.node", nodeName, origin(initNode)));

@@ -172,6 +172,18 @@ class RunConfigurationTest {
     }
 
     @Test
+    void underlayIsChosenByAFlagAndTheNodeInsideTheVmTakesItsNameFromInitNode() throws Exception {
+        RunConfiguration node = build("-mode=underlay -init-node=vm-node-1 -k8s-apiserver=http://10.0.0.10:8080");
+        assertEquals(new LaunchSettings(List.of("node"), "underlay", List.of()), node.settings());
+        assertEquals(List.of("platform", "core", "node", "underlay"), node.settings().features());
+        assertEquals("vm-node-1 <- flag -init-node", map(node.flags()).get("io.ovnk.underlay.node node.name"));
+        assertEquals(null, map(node.flags()).get("io.ovnk.overlay.node node.name"), "no overlay node in underlay mode");
+        assertEquals(List.of(), node.implied(), "no overlay connection or encapsulation implied");
+        RunConfiguration master = build("-mode=underlay -init-master=m1 -nb-address=tcp://10.0.0.10:6641");
+        assertEquals(List.of("platform", "core", "master", "underlay"), master.settings().features());
+    }
+
+    @Test
     void withoutFlagsEtcDecidesAndNothingIsLayered() throws Exception {
         RunConfiguration run = RunConfiguration.build(List.of(), LaunchSettings.defaults(), (pid, key) -> Optional.empty(),
                 NO_HOST, CWD);

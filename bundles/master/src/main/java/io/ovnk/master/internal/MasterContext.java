@@ -30,6 +30,8 @@ final class MasterContext {
     final Supplier<PodPortBinder> binder;
     final AnnotationProblems problems = new AnnotationProblems();
     final PodAddressBook addresses = new PodAddressBook();
+    /** The problem book's key for {@link #pending}: not an annotation, the mode's binding of the pod. */
+    static final String PENDING = "(binding)";
 
     MasterContext(Northbound nb, Ipam ipam, Informers informers, Annotator annotator, KubeEvents events,
             Supplier<PodPortBinder> binder) {
@@ -61,6 +63,18 @@ final class MasterContext {
         if (problems.firstReport(key)) {
             LOG.warn("{}; waiting for it to change", message);
             events.warning(object, reason, message);
+        }
+    }
+
+    /**
+     * A mode that cannot bind a pod yet (retried by the pod queue, which logs it): one Warning Event
+     * {@code BindingPending} on the pod per distinct reason.
+     */
+    void pending(HasMetadata object, String mode, String message) {
+        AnnotationException key = new AnnotationException(OvnAnnotations.describe(object), PENDING, mode + ": " + message,
+                message);
+        if (problems.firstReport(key)) {
+            events.warning(object, "BindingPending", message);
         }
     }
 

@@ -33,12 +33,23 @@ final class PodHandler implements ResourceHandler<Pod> {
 
     private static final Logger LOG = LoggerFactory.getLogger(PodHandler.class);
 
+    private static final int STRIPES = 64;
+
     private final MasterContext context;
     /** Pod UID to when this term's handler first looked at it without its annotation (pod set-up latency). */
     private final java.util.concurrent.ConcurrentMap<String, Long> firstSeen = new java.util.concurrent.ConcurrentHashMap<>();
+    /**
+     * One pod is handled by one thread at a time: the pod queue does that for its own calls, but a new mode rebinds
+     * every pod from the master's thread (Master.rebindAll) while the queue may be retrying one of them. Striped, so
+     * the locks do not grow with the pods.
+     */
+    private final Object[] stripes = new Object[STRIPES];
 
     PodHandler(MasterContext context) {
         this.context = context;
+        for (int i = 0; i < STRIPES; i++) {
+            stripes[i] = new Object();
+        }
     }
 
     @Override
@@ -69,14 +80,16 @@ final class PodHandler implements ResourceHandler<Pod> {
 
     @Override
     public void added(Pod pod) {
-        try {
-            bind(pod);
-        } catch (AnnotatedMeanwhile meanwhile) {
-            bind(meanwhile.pod); // carries the annotation, so it cannot allocate (and come back here) again
+        synchronized (stripes[Math.floorMod(key(pod).hashCode(), STRIPES)]) {
+            try {
+                wire(pod);
+            } catch (AnnotatedMeanwhile meanwhile) {
+                wire(meanwhile.pod); // carries the annotation, so it cannot allocate (and come back here) again
+            }
         }
     }
 
-    private void bind(Pod pod) {
+    private void wire(Pod pod) {
         if (completed(pod)) {
             release(pod);
             return;
@@ -100,6 +113,11 @@ final class PodHandler implements ResourceHandler<Pod> {
             context.problem(pod, binder.mode(), String.valueOf(pod.getMetadata().getAnnotations()), "InvalidPod",
                     "pod " + key + ": " + binder.mode() + " mode: " + e.getMessage());
             return;
+        } catch (IllegalStateException e) {
+            // the mode cannot bind it yet (a node without its VM port, say) and the queue retries with backoff: the
+            // pod's owner learns why from one Warning Event per reason, not only from ovnk's log
+            context.pending(pod, binder.mode(), "pod " + key + ": " + binder.mode() + " mode: " + e.getMessage());
+            throw e;
         }
         for (String masters : List.of(OvnAnnotations.POD_NETWORKS, OvnAnnotations.LEGACY_POD)) {
             if (binding.podAnnotations().containsKey(masters)) {
@@ -258,6 +276,7 @@ final class PodHandler implements ResourceHandler<Pod> {
     public void deleted(Pod pod) {
         release(pod);
         context.problems.forget(OvnAnnotations.describe(pod), OvnAnnotations.POD_NETWORKS);
+        context.problems.forget(OvnAnnotations.describe(pod), MasterContext.PENDING);
     }
 
     private void release(Pod pod) {

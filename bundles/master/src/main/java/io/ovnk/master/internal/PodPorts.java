@@ -21,7 +21,8 @@ import java.util.stream.Collectors;
 
 /**
  * Pods' logical switch ports: {@code <namespace>_<pod>} on the node's switch with the pod's MAC and addresses as
- * {@code addresses} and {@code port_security}, {@code options:requested-chassis} and {@code iface-id-ver}, the
+ * {@code addresses} and {@code port_security}, {@code options:requested-chassis} and {@code iface-id-ver} (not on a
+ * child port, which is bound where its parent is), the
  * external_ids ovn-kubernetes sets ({@code namespace}, {@code pod=true}) and ovnk's ownership, plus the mode's
  * columns. One transaction per pod.
  */
@@ -56,9 +57,14 @@ final class PodPorts {
         String addresses = spec.mac() + " " + spec.addresses().stream().map(c -> c.address().toString())
                 .collect(Collectors.joining(" "));
         Map<String, String> options = new HashMap<>(spec.binding().options());
-        options.put("requested-chassis", spec.node());
-        if (!spec.uid().isEmpty()) {
-            options.put("iface-id-ver", spec.uid());
+        // both tie the port to an OVS interface of the node's chassis: a child port (underlay) is bound where its
+        // parent, the node's VM, is plugged, a hypervisor that is not the node; ovn-controller there would not claim
+        // a port requested for another chassis, nor one whose iface-id-ver its parent's interface does not carry
+        if (spec.binding().parentName().isEmpty()) {
+            options.put("requested-chassis", spec.node());
+            if (!spec.uid().isEmpty()) {
+                options.put("iface-id-ver", spec.uid());
+            }
         }
         Map<String, String> externalIds = new HashMap<>(OvnNames.owned(OvnNames.TYPE_POD, spec.owner()));
         externalIds.put("namespace", spec.namespace());

@@ -52,9 +52,18 @@ final class Cluster implements AutoCloseable {
     }
 
     Cluster(Path dir, int chassis) {
+        this(dir, chassis, false);
+    }
+
+    /**
+     * As {@link #Cluster(Path, int)}; {@code chassisConfigured}: the stack configures its chassis itself (br-int,
+     * ovn-remote, encapsulation), as a hypervisor that no ovnk node agent sets up (the underlay mode's).
+     */
+    Cluster(Path dir, int chassis, boolean chassisConfigured) {
         this.dir = dir;
         quietMockServer();
-        this.stack = OvnStack.builder().southbound().chassis(chassis).chassisUnconfigured().root(dir).start();
+        OvnStack.Builder builder = OvnStack.builder().southbound().chassis(chassis).root(dir);
+        this.stack = (chassisConfigured ? builder : builder.chassisUnconfigured()).start();
         KubernetesMockServer server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new KubernetesCrudDispatcher(), false);
         server.init(InetAddress.getLoopbackAddress(), 0);
@@ -125,6 +134,36 @@ final class Cluster implements AutoCloseable {
         NodeAgent agent = new NodeAgent(name, chassis, ovnkube, cniBin, cniConf, socket);
         nodes.put(name, agent);
         ovnkube.await("ovnk started in", START);
+        return agent;
+    }
+
+    /**
+     * Launches an ovnkube named {@code name} (its own distribution copy under the cluster's directory), without
+     * waiting for it (several start side by side; the caller waits for the lines it needs), configured only
+     * by the given {@code etc/} files (file name to content) plus {@code io.ovnk.kube.cfg} pointing at the API and,
+     * for the node role, {@code io.ovnk.cni.cfg} keeping the CNI files inside its directory. Creates no Node object.
+     */
+    NodeAgent launchOvnkube(String name, Chassis chassis, String roles, String mode, Map<String, String> etcFiles) {
+        Path home = dir.resolve(name);
+        Path cniBin = home.resolve("cni/bin");
+        Path cniConf = home.resolve("cni/net.d");
+        Path socket = home.resolve("cni/run/ovn-cni-server.sock");
+        Ovnkube ovnkube = new Ovnkube(home);
+        Path etc = ovnkube.home().resolve("etc");
+        write(etc.resolve("io.ovnk.launcher.cfg"), "roles = " + roles + "\nmode = " + mode + "\nfeatures =\n");
+        write(etc.resolve("io.ovnk.kube.cfg"), "api.server = " + api.url("/") + "\n");
+        if (roles.contains("node")) {
+            write(etc.resolve("io.ovnk.cni.cfg"), String.join("\n", "socket.path = " + socket, "bin.dir = " + cniBin,
+                    "conf.dir = " + cniConf, ""));
+        }
+        etcFiles.forEach((file, content) -> write(etc.resolve(file), content));
+        if (console) {
+            ovnkube.start("console");
+        } else {
+            ovnkube.start();
+        }
+        NodeAgent agent = new NodeAgent(name, chassis, ovnkube, cniBin, cniConf, socket);
+        nodes.put(name, agent);
         return agent;
     }
 
