@@ -258,12 +258,17 @@ public final class Master implements AutoCloseable {
         LOG.info("master: removed {} stale Northbound objects that no Kubernetes object backs", removed);
     }
 
-    /** The mode changed: every wired pod's port gets the new mode's columns, on the master's own thread. */
-    void rebindAll() {
+    /**
+     * The mode changed: every wired pod's port gets the new mode's columns, on the master's own thread.
+     *
+     * @return completes once every pod was handed to the new mode (at once when the term has not started)
+     */
+    CompletableFuture<Void> rebindAll() {
         if (closed || !started.isDone() || started.isCompletedExceptionally()) {
-            return; // a term that has not started yet binds with whatever mode is there when it does
+            // a term that has not started yet binds with whatever mode is there when it does
+            return CompletableFuture.completedFuture(null);
         }
-        executor.execute(() -> {
+        return CompletableFuture.runAsync(() -> {
             int pods = 0;
             for (Pod pod : context.informers.lister(Pod.class).list()) {
                 if (closed) {
@@ -278,7 +283,7 @@ public final class Master implements AutoCloseable {
                 }
             }
             LOG.info("master: {} pods rebound to the network mode now active", pods);
-        });
+        }, executor);
     }
 
     @Override
