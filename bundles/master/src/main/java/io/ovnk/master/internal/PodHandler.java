@@ -291,8 +291,9 @@ final class PodHandler implements ResourceHandler<Pod> {
             context.ipam.releasePodAddresses(entry.get().node(), free);
         }
         if (removed || entry.isPresent()) {
-            LOG.debug("pod {}: port removed, addresses {} released", key, entry.map(PodAddressBook.Entry::addresses)
-                    .orElse(List.of()));
+            // say what happened: "port removed" when there was none misled the search for a port left behind
+            LOG.debug("pod {}: {}, addresses {} released", key, removed ? "port removed" : "no port to remove",
+                    entry.map(PodAddressBook.Entry::addresses).orElse(List.of()));
         }
     }
 

@@ -176,11 +176,12 @@ class MasterRestartTest {
     private void awaitConverged(int live, List<String> deleted) throws Exception {
         Set<String> gone = new HashSet<>();
         deleted.forEach(key -> gone.add(key.replace('/', '_')));
-        harness.nb.cache().await("Logical_Switch_Port", row -> {
+        // the last change may be a stale port's removal, which the cache's await (a row that matches) never sees
+        Convergence.awaitTable(harness.nb, "Logical_Switch_Port", () -> {
             List<Row> ports = harness.nb.cache().table("Logical_Switch_Port").rows().stream()
                     .filter(r -> OvnNames.ownedBy(r, OvnNames.TYPE_POD)).toList();
             return ports.size() == live && ports.stream().noneMatch(r -> gone.contains(r.string("name")));
-        }, Duration.ofMinutes(3)).get(4, TimeUnit.MINUTES);
+        }, Duration.ofMinutes(3));
         for (Pod pod : harness.kube.pods().inAnyNamespace().list().getItems()) {
             harness.kube.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
                     .waitUntilCondition(p -> p.getMetadata().getAnnotations() != null

@@ -721,14 +721,25 @@ public final class Client implements OvsdbClient {
             }
             return call.thenApply(reply -> Transactions.decode(established.schema(), ops, reply));
         }).whenComplete((result, failure) -> {
-            // counted before the caller hears of it, so that what the caller saw is in the metrics already
-            Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
-            observer.transaction(config.database(), System.nanoTime() - start,
-                    outcome.isCancelled() ? new java.util.concurrent.CancellationException() : cause);
-            if (failure == null) {
-                outcome.complete(result);
-            } else {
-                outcome.completeExceptionally(cause);
+            Runnable settle = () -> {
+                // counted before the caller hears of it, so that what the caller saw is in the metrics already
+                Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+                observer.transaction(config.database(), System.nanoTime() - start,
+                        outcome.isCancelled() ? new java.util.concurrent.CancellationException() : cause);
+                if (failure == null) {
+                    outcome.complete(result);
+                } else {
+                    outcome.completeExceptionally(cause);
+                }
+            };
+            // read-your-writes: ovsdb-server sends a transaction's updates before its reply, and the reader hands
+            // updates to the worker in order; completing behind them on the worker means the caller's cache shows
+            // its own write (a caller that reads the cache right after a write must find it, or it would act on
+            // a state that no longer is, e.g. not remove a row it has just inserted)
+            try {
+                worker.execute(settle);
+            } catch (java.util.concurrent.RejectedExecutionException clientClosed) {
+                settle.run();
             }
         });
         outcome.whenComplete((result, failure) -> {

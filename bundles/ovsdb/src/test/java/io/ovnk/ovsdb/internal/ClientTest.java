@@ -207,7 +207,13 @@ class ClientTest {
                 TableMonitor.of("Logical_Switch_Port").mapKeyIndex("pod", "external_ids", "pod"))
                 .get(10, TimeUnit.SECONDS);
         List<RowChange> heard = new CopyOnWriteArrayList<>();
-        try (AutoCloseable listening = client.cache().listen(heard::addAll, "Logical_Switch_Port")) {
+        CompletableFuture<Void> heardDelete = new CompletableFuture<>();
+        try (AutoCloseable listening = client.cache().listen(changes -> {
+            heard.addAll(changes);
+            if (changes.stream().anyMatch(RowChange::isDelete)) {
+                heardDelete.complete(null);
+            }
+        }, "Logical_Switch_Port")) {
             CompletableFuture<Row> installed = client.cache().await("Logical_Switch_Port",
                     row -> "up-port".equals(row.string("name")) && Boolean.TRUE.equals(row.optional("up").orElse(false)),
                     WAIT);
@@ -229,6 +235,8 @@ class ClientTest {
             client.cache().awaitNone("Logical_Switch_Port", row -> "up-port".equals(row.string("name")), WAIT)
                     .get(10, TimeUnit.SECONDS);
             assertTrue(client.cache().table("Logical_Switch_Port").byIndex("pod", "web-1").isEmpty());
+            // listeners hear changes on their own thread, after the cache (and its waiters) applied them
+            heardDelete.get(10, TimeUnit.SECONDS);
             assertTrue(heard.stream().anyMatch(RowChange::isInsert), heard.toString());
             assertTrue(heard.stream().anyMatch(RowChange::isDelete), heard.toString());
         }

@@ -40,6 +40,7 @@ final class Cluster implements AutoCloseable {
     final KubernetesClient kube;
     private final Path dir;
     private final Map<String, NodeAgent> nodes = new LinkedHashMap<>();
+    private final List<Ovnkube> masters = new ArrayList<>();
     private final List<String> debugLoggers = new ArrayList<>();
     private boolean console;
     private final Commands commands = new Commands(Map.of());
@@ -167,6 +168,26 @@ final class Cluster implements AutoCloseable {
         return agent;
     }
 
+    /**
+     * A master-only ovnkube (no Node object, no chassis) with its own leader identity and short Lease timings (in
+     * seconds), so that a standby takes over within seconds of the leader's death. With a Gogo console.
+     */
+    Ovnkube startMaster(String identity, int leaseSeconds, int renewSeconds, int retrySeconds) {
+        Ovnkube ovnkube = new Ovnkube(dir.resolve(identity));
+        Path etc = ovnkube.home().resolve("etc");
+        write(etc.resolve("io.ovnk.launcher.cfg"), "roles = master\nmode = overlay\nfeatures =\n");
+        write(etc.resolve("io.ovnk.kube.cfg"), "api.server = " + api.url("/") + "\n");
+        write(etc.resolve("io.ovnk.ovsdb.connection~nb.cfg"), "database = OVN_Northbound\nremotes = "
+                + stack.northbound().unixRemote() + "\n");
+        write(etc.resolve("io.ovnk.kube.leader.cfg"), String.join("\n", "lease.namespace = ovn-kubernetes",
+                "lease.name = ovnkube-master", "identity = " + identity, "lease.duration.seconds = " + leaseSeconds,
+                "renew.deadline.seconds = " + renewSeconds, "retry.period.seconds = " + retrySeconds, ""));
+        masters.add(ovnkube);
+        ovnkube.start("console");
+        ovnkube.await("ovnk started in", START);
+        return ovnkube;
+    }
+
     /** Nodes started from now on run with a Gogo console on their standard input ({@code bin/ovnkube console}). */
     void withConsole() {
         console = true;
@@ -284,6 +305,13 @@ final class Cluster implements AutoCloseable {
         for (NodeAgent node : nodes.values()) {
             try {
                 node.ovnkube().close();
+            } catch (RuntimeException e) {
+                failures.add(e);
+            }
+        }
+        for (Ovnkube master : masters) {
+            try {
+                master.close();
             } catch (RuntimeException e) {
                 failures.add(e);
             }

@@ -95,6 +95,14 @@ final class Ovnkube implements AutoCloseable {
         process.toHandle().destroy();
     }
 
+    /** SIGKILL, as a crash or the OOM killer ends it: no shutdown runs. Returns once the process is gone. */
+    void kill() throws InterruptedException {
+        process.toHandle().destroyForcibly(); // bin/ovnkube execs java: this PID is the JVM
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("ovnkube (pid " + process.pid() + ") survived SIGKILL for 30 s");
+        }
+    }
+
     OutputStream stdin() {
         return process.getOutputStream();
     }
