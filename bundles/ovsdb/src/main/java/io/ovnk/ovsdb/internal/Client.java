@@ -604,8 +604,14 @@ public final class Client implements OvsdbClient {
                 return CompletableFuture.<Void>failedFuture(cause);
             }
             if (group.version == 3) {
-                boolean found = reply.path(0).asBoolean(false);
-                String transactionId = reply.path(1).asString(null);
+                // [found, last-txn-id, updates]: anything else cannot be trusted to say what the cache misses
+                if (reply == null || !reply.isArray() || reply.size() != 3 || !reply.get(0).isBoolean()
+                        || !reply.get(1).isString() || !reply.get(2).isObject()) {
+                    return CompletableFuture.<Void>failedFuture(new ProtocolException(method + " reply is not "
+                            + "[found, last-txn-id, updates]: " + Values.abbreviate(reply)));
+                }
+                boolean found = reply.get(0).booleanValue();
+                String transactionId = reply.get(1).stringValue();
                 if (found) {
                     resumes.incrementAndGet();
                     cache.apply(reply.path(2), 2);
