@@ -125,6 +125,7 @@ class ProtocolFuzzTest {
                         .filter(n -> n.startsWith("ovsdb-Test-") && n.endsWith("-worker")).findFirst().orElseThrow()
                         .replace("-worker", "");
                 int[] failed = new int[1];
+                List<Long> recoveries = new java.util.ArrayList<>();
                 int cases = Fuzz.run("ovsdb protocol", 150, fuzzCase -> {
                     Hostile hostile = hostile(fuzzCase.random);
                     fuzzCase.input(hostile.name().length() > 300 ? hostile.name().substring(0, 300) : hostile.name());
@@ -143,7 +144,9 @@ class ProtocolFuzzTest {
                         failed[0]++;
                     }
                     // valid requests are served again, and the cache is the server's truth
+                    long start = System.nanoTime();
                     TransactionResult valid = validInsert(client, "valid-" + fuzzCase.seed);
+                    recoveries.add(System.nanoTime() - start);
                     UUID inserted = valid.results().get(0).uuid().orElseThrow();
                     client.cache().await("T", row -> row.uuid().equals(inserted), Duration.ofSeconds(30))
                             .get(60, TimeUnit.SECONDS);
@@ -152,7 +155,8 @@ class ProtocolFuzzTest {
                 });
                 System.out.println("fuzz ovsdb protocol: " + cases + " violations, " + failed[0] + " failed their "
                         + "request, the rest were survived; " + client.connections() + " connections; the cache "
-                        + "matched the server " + cases + " times");
+                        + "matched the server " + cases + " times; the next valid transaction took (ms) "
+                        + summary(recoveries));
             } finally {
                 client.close();
             }
@@ -166,13 +170,85 @@ class ProtocolFuzzTest {
         }
     }
 
+    static Hostile hostileMonitorReply(SplittableRandom random) {
+        String uuid = UUID.randomUUID().toString();
+        String ghost = UUID.randomUUID().toString();
+        String transaction = "\"" + UUID.randomUUID() + "\"";
+        List<String> results = List.of("[true]", "[false]", "[]", "{}", "null", "5", "[true,{},{}]", "[\"x\",5,{}]",
+                "[false," + transaction + ",5]", "[false," + transaction + ",[]]", "[false," + transaction + ",{\"T\":5}]",
+                "[false," + transaction + ",{\"Nope\":{}}]",
+                "[false," + transaction + ",{\"T\":{\"" + uuid + "\":{\"initial\":{\"n\":\"x\"}}}}]",
+                "[false," + transaction + ",{\"T\":{\"" + ghost + "\":{\"initial\":{\"name\":\"ghost\"}},\"" + uuid
+                        + "\":{\"initial\":{\"name\":5}}}}]",
+                "[true," + transaction + ",{\"T\":{\"" + uuid + "\":{\"modify\":{\"name\":\"x\"}}}}]");
+        switch (random.nextInt(5)) {
+            case 0:
+                return new Hostile("a monitor reply of garbage", true, Duration.ofSeconds(30), (c, id, r) ->
+                        c.sendRaw(("]" + new String(Fuzz.randomBytes(random, 100), StandardCharsets.ISO_8859_1))
+                                .getBytes(StandardCharsets.ISO_8859_1)));
+            case 1:
+                return new Hostile("a monitor reply cut short", true, Duration.ofSeconds(30), (c, id, r) -> {
+                    c.sendRaw(("{\"id\":" + id + ",\"result\":[false,").getBytes(StandardCharsets.UTF_8));
+                    c.hangUp();
+                });
+            case 2:
+                String error = List.of("\"boom\"", "{\"x\":1}", "[]").get(random.nextInt(3));
+                return new Hostile("a monitor error " + error, true, Duration.ofSeconds(30), (c, id, r) ->
+                        c.send("{\"id\":" + id + ",\"result\":null,\"error\":" + error + "}"));
+            default:
+                String result = results.get(random.nextInt(results.size()));
+                return new Hostile("a monitor result " + result, true, Duration.ofSeconds(30), (c, id, r) ->
+                        c.send("{\"id\":" + id + ",\"result\":" + result + ",\"error\":null}"));
+        }
+    }
+
+    @Test
+    void protocolViolationsInMonitorRepliesFailTheConnectionNotTheCache() throws Exception {
+        try (ScriptedServer server = new ScriptedServer();
+                Client client = new Client(OvsdbClientConfig.of("Test", "tcp:127.0.0.1:" + server.port())
+                        .withMaxFrameBytes(MAX_FRAME).withMaxBackoff(Duration.ofMillis(100))
+                        .withProbeInterval(Duration.ZERO).withRequestTimeout(Duration.ofSeconds(10)))) {
+            client.monitor(TableMonitor.of("T")).get(30, TimeUnit.SECONDS);
+            validInsert(client, "before");
+            List<Long> recoveries = new java.util.ArrayList<>();
+            int cases = Fuzz.run("ovsdb monitor replies", 60, fuzzCase -> {
+                Hostile hostile = hostileMonitorReply(fuzzCase.random);
+                fuzzCase.input(hostile.name());
+                server.misbehaveOnMonitorOnce(hostile.act());
+                long before = client.connections();
+                server.hangUpAll();
+                // the reconnection meets the hostile reply, gives up on that connection and tries again
+                long start = System.nanoTime();
+                TransactionResult valid = validInsert(client, "valid-" + fuzzCase.seed);
+                recoveries.add(System.nanoTime() - start);
+                UUID inserted = valid.results().get(0).uuid().orElseThrow();
+                client.cache().await("T", row -> row.uuid().equals(inserted), Duration.ofSeconds(30))
+                        .get(60, TimeUnit.SECONDS);
+                assertTrue(client.connections() > before, "reconnected");
+                assertEquals(truth(server), cached(client), () -> "the cache equals the server's rows; differing: "
+                        + difference(truth(server), cached(client)));
+            });
+            System.out.println("fuzz ovsdb monitor replies: " + cases + " violations survived, the cache matched the "
+                    + "server after each; " + client.connections() + " connections; from the hang-up to the next valid "
+                    + "transaction (ms) " + summary(recoveries));
+        }
+    }
+
     /** A valid insert; one retry when the connection was reset under it (the caller's usual answer to that). */
     private static TransactionResult validInsert(Client client, String name) throws Exception {
         try {
             return client.transact(List.of(Operation.insert("T").set("name", name).set("n", 7L)), Duration.ofSeconds(30))
                     .get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            // a request outliving its own deadline twice over: show where every thread is, for the report
+            Thread.getAllStackTraces().forEach((thread, stack) -> System.out.println("THREAD " + thread.getName() + " "
+                    + thread.getState() + "\n    " + java.util.Arrays.stream(stack).map(Object::toString)
+                    .collect(Collectors.joining("\n    "))));
+            System.out.println("CLIENT state " + client.state() + ", connections " + client.connections());
+            throw e;
         } catch (ExecutionException e) {
-            if (OvsdbException.of(e) instanceof io.ovnk.ovsdb.ConnectionLostException) {
+            if (OvsdbException.of(e) instanceof io.ovnk.ovsdb.ConnectionLostException
+                    || OvsdbException.of(e) instanceof io.ovnk.ovsdb.NotConnectedException) {
                 return client.transact(List.of(Operation.insert("T").set("name", name).set("n", 7L)),
                         Duration.ofSeconds(30)).get(60, TimeUnit.SECONDS);
             }
@@ -188,6 +264,21 @@ class ProtocolFuzzTest {
     private static Map<String, String> cached(Client client) {
         return client.cache().table("T").rows().stream().collect(Collectors.toMap(row -> row.uuid().toString(),
                 (Row row) -> row.string("name"), (a, b) -> a, TreeMap::new));
+    }
+
+    /** Median and maximum in milliseconds: what a reader of the Reliability table wants to know. */
+    private static String summary(List<Long> nanos) {
+        List<Long> sorted = nanos.stream().sorted().toList();
+        return "median " + TimeUnit.NANOSECONDS.toMillis(sorted.get(sorted.size() / 2)) + ", max "
+                + TimeUnit.NANOSECONDS.toMillis(sorted.get(sorted.size() - 1));
+    }
+
+    private static String difference(Map<String, String> truth, Map<String, String> cached) {
+        Map<String, String> missing = new TreeMap<>(truth);
+        missing.keySet().removeAll(cached.keySet());
+        Map<String, String> extra = new TreeMap<>(cached);
+        extra.keySet().removeAll(truth.keySet());
+        return "missing " + missing + ", extra " + extra;
     }
 
     private static long threads(String prefix) {

@@ -40,6 +40,7 @@ final class ScriptedServer implements AutoCloseable {
     private final Thread acceptor;
     private volatile String transaction = UUID.randomUUID().toString();
     private volatile Misbehaviour next;
+    private volatile Misbehaviour nextMonitor;
 
     ScriptedServer() throws IOException {
         acceptor = new Thread(this::accept, "scripted-ovsdb");
@@ -54,6 +55,18 @@ final class ScriptedServer implements AutoCloseable {
     /** The next transact (only) gets this instead of a proper answer. */
     void misbehaveOnce(Misbehaviour misbehaviour) {
         next = misbehaviour;
+    }
+
+    /** The next monitor request (only) gets this instead of a proper answer. */
+    void misbehaveOnMonitorOnce(Misbehaviour misbehaviour) {
+        nextMonitor = misbehaviour;
+    }
+
+    /** Drops every connection (the client reconnects and monitors again). */
+    void hangUpAll() throws IOException {
+        for (Connection connection : open) {
+            connection.hangUp();
+        }
     }
 
     private void accept() {
@@ -118,7 +131,16 @@ final class ScriptedServer implements AutoCloseable {
                 switch (method) {
                     case "get_schema" -> reply(id, SCHEMA);
                     case "echo" -> reply(id, request.path("params").toString());
-                    case "monitor_cond_since" -> monitor(id, request.path("params"));
+                    case "monitor_cond_since" -> {
+                        Misbehaviour misbehaviour = nextMonitor;
+                        nextMonitor = null;
+                        if (misbehaviour != null) {
+                            monitorId = request.path("params").path(1).asString();
+                            misbehaviour.transact(this, id, request);
+                        } else {
+                            monitor(id, request.path("params"));
+                        }
+                    }
                     case "transact" -> {
                         Misbehaviour misbehaviour = next;
                         next = null;
