@@ -73,6 +73,8 @@ public final class Client implements OvsdbClient {
     private final AtomicLong probesAnswered = new AtomicLong();
     private final List<java.util.Map.Entry<Long, CompletableFuture<Void>>> probeWaiters = new CopyOnWriteArrayList<>();
     private volatile CompletableFuture<Session> ready = new CompletableFuture<>();
+    /** Guards replacing {@link #ready}: a request and the worker must not each replace it (one would be orphaned). */
+    private final Object readyLock = new Object();
     private volatile Session session;
     private volatile DatabaseSchema schema;
     private volatile boolean closed;
@@ -433,13 +435,22 @@ public final class Client implements OvsdbClient {
         }
     }
 
+    /** Replaces {@code seen} with a pending "ready" if it is still current and done; returns the current one. */
+    private CompletableFuture<Session> renewReady(CompletableFuture<Session> seen) {
+        synchronized (readyLock) {
+            if (ready == seen && seen.isDone() && !closed) {
+                ready = new CompletableFuture<>();
+            }
+            return ready;
+        }
+    }
+
     private void disconnected(Throwable cause) {
         Session lost = session;
+        // a fresh "ready" before the session is cleared: whoever sees no session must not find the old one ready
+        renewReady(ready);
         session = null;
         heldLocks.clear();
-        if (ready.isDone()) {
-            ready = new CompletableFuture<>();
-        }
         if (closed) {
             return;
         }
@@ -645,9 +656,18 @@ public final class Client implements OvsdbClient {
         }
         long start = System.nanoTime();
         Session current = session;
-        CompletableFuture<Session> connected = current != null && current.connection().isOpen()
-                ? CompletableFuture.completedFuture(current)
-                : ready.copy().orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        CompletableFuture<Session> connected;
+        if (current != null && current.connection().isOpen()) {
+            connected = CompletableFuture.completedFuture(current);
+        } else {
+            // never a "ready" whose connection is gone: retrying on it would recurse, synchronously, until the
+            // worker notices the loss (on a loaded machine deep enough to overflow the stack and lose the request)
+            CompletableFuture<Session> waitFor = ready;
+            if (waitFor.isDone() && !waitFor.isCompletedExceptionally() && !waitFor.join().connection().isOpen()) {
+                waitFor = renewReady(waitFor);
+            }
+            connected = waitFor.copy().orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
         return connected.handle((established, failure) -> {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
@@ -665,8 +685,9 @@ public final class Client implements OvsdbClient {
                 Throwable cause = failure2 instanceof CompletionException ? failure2.getCause() : failure2;
                 if (cause instanceof NotSentException) {
                     // the connection died before the request left: the server never saw it, send it on the next
-                    if (ready.isDone() && session == established) {
-                        ready = new CompletableFuture<>();
+                    CompletableFuture<Session> seen = ready;
+                    if (seen.isDone() && !seen.isCompletedExceptionally() && seen.join() == established) {
+                        renewReady(seen);
                     }
                     return withSession(remaining, what, call);
                 }
