@@ -7,13 +7,15 @@ package io.ovnk.kube;
 public final class AnnotationException extends KubeException {
 
     private static final long serialVersionUID = 1L;
+    /** Problems quote the value they are about; a huge value must not make a huge log line or Event. */
+    static final int MAX_PROBLEM_CHARS = 400;
 
     private final String object;
     private final String annotation;
     private final String value;
 
     public AnnotationException(String object, String annotation, String value, String problem) {
-        super(object + ": annotation " + annotation + ": " + problem, null);
+        super(object + ": annotation " + annotation + ": " + cut(problem), null);
         this.object = object;
         this.annotation = annotation;
         this.value = value;
@@ -31,5 +33,12 @@ public final class AnnotationException extends KubeException {
     /** The value that failed, so that a caller can tell whether it has changed since. */
     public String value() {
         return value;
+    }
+
+    private static String cut(String problem) {
+        if (problem == null || problem.length() <= MAX_PROBLEM_CHARS) {
+            return problem;
+        }
+        return problem.substring(0, MAX_PROBLEM_CHARS) + "... (" + problem.length() + " characters)";
     }
 }

@@ -168,4 +168,24 @@ class AnnotationCodecsTest {
         problems.forget("pod a/b", "k8s.ovn.org/pod-networks");
         assertTrue(problems.firstReport(first));
     }
+
+    @Test
+    void aKeyWrittenTwiceOrTrailingGarbageIsRefusedNotSilentlyResolved() {
+        AnnotationException twice = assertThrows(AnnotationException.class, () -> OvnAnnotations.read(
+                node(OvnAnnotations.NODE_SUBNETS, "{\"default\":\"10.128.4.0/23\",\"default\":\"10.128.6.0/23\"}"),
+                OvnAnnotations.NODE_SUBNETS, NodeSubnetsAnnotation::parse));
+        assertTrue(twice.getMessage().startsWith("node worker-1: annotation k8s.ovn.org/node-subnets: not JSON: ")
+                && twice.getMessage().contains("\"default\""), twice.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> NodeSubnetsAnnotation.parse("{\"default\":\"10.128.4.0/23\"} x"));
+    }
+
+    @Test
+    void aHugeValueMakesAShortMessageButIsKeptWholeForChangeDetection() {
+        String huge = "{\"default\":\"" + "1".repeat(1_000_000) + "\"}";
+        AnnotationException e = assertThrows(AnnotationException.class, () -> OvnAnnotations.read(
+                node(OvnAnnotations.NODE_SUBNETS, huge), OvnAnnotations.NODE_SUBNETS, NodeSubnetsAnnotation::parse));
+        assertTrue(e.getMessage().startsWith("node worker-1: annotation k8s.ovn.org/node-subnets: default: ")
+                && e.getMessage().length() < 600 && e.getMessage().endsWith(" characters)"), e.getMessage());
+        assertEquals(huge, e.value());
+    }
 }

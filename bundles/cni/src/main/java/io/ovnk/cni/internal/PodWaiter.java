@@ -118,7 +118,7 @@ final class PodWaiter implements ResourceHandler<Pod>, AutoCloseable {
         String uid = pod.get().getMetadata().getUid();
         if (!ref.uid().equals(uid)) {
             throw new CniException(CniException.UNKNOWN_CONTAINER, "pod " + ref + ": has UID " + uid
-                    + ", the sandbox is for UID " + ref.uid());
+                    + ", the sandbox is for UID " + ref.uid() + " (CNI_ARGS K8S_POD_UID)");
         }
         return network(ref, pod.get()).map(network -> new Networked(network, pod.get().getMetadata().getAnnotations()))
                 .orElseThrow(() -> new CniException(CniException.BAD_POD_ANNOTATION, "pod "
@@ -145,7 +145,8 @@ final class PodWaiter implements ResourceHandler<Pod>, AutoCloseable {
         }
         String uid = pod.getMetadata().getUid();
         if (!wait.pod.uid().equals(uid)) {
-            wait.missing = "the pod has UID " + uid + ", the sandbox is for UID " + wait.pod.uid();
+            wait.missing = "the pod has UID " + uid + ", the sandbox is for UID " + wait.pod.uid()
+                    + " (CNI_ARGS K8S_POD_UID)";
             return;
         }
         try {

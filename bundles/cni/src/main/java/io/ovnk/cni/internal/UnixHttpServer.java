@@ -5,6 +5,9 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +19,9 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Deque;
 import java.util.Locale;
 import java.util.Set;
@@ -47,6 +53,8 @@ final class UnixHttpServer implements AutoCloseable {
     private static final int MAX_HEADER_BYTES = 16 * 1024;
     private static final int BACKLOG = 256;
     private static final int QUEUED_CONNECTIONS = 1024;
+    /** Connections being read at once; beyond it new ones are refused (each costs what its client has sent). */
+    private static final int MAX_OPEN_CONNECTIONS = 1024;
     private static final int S_IFMT = 0170000;
     private static final int S_IFSOCK = 0140000;
 
@@ -64,11 +72,14 @@ final class UnixHttpServer implements AutoCloseable {
     private final Supplier<Limits> limits;
     private final ThreadPoolExecutor workers;
     private final ScheduledExecutorService deadlines;
+    private final Selector selector;
+    /** The reader thread's read buffer for request bodies. */
+    private final ByteBuffer scratch = ByteBuffer.allocate(64 * 1024);
     private final Thread acceptor;
     private volatile boolean closed;
 
     private UnixHttpServer(Path path, ServerSocketChannel server, Function<byte[], Response> handler,
-            Supplier<Limits> limits, int workerCount) {
+            Supplier<Limits> limits, int workerCount) throws IOException {
         this.path = path;
         this.server = server;
         this.handler = handler;
@@ -86,7 +97,10 @@ final class UnixHttpServer implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        this.acceptor = new Thread(this::acceptLoop, "ovnk-cni-accept " + path);
+        this.selector = Selector.open();
+        server.configureBlocking(false);
+        server.register(selector, SelectionKey.OP_ACCEPT);
+        this.acceptor = new Thread(this::selectLoop, "ovnk-cni-accept " + path);
         acceptor.setDaemon(true);
     }
 
@@ -97,7 +111,15 @@ final class UnixHttpServer implements AutoCloseable {
      */
     static UnixHttpServer start(Path path, Function<byte[], Response> handler, Supplier<Limits> limits,
             int workers) throws IOException {
-        UnixHttpServer server = new UnixHttpServer(path, bind(path), handler, limits, workers);
+        ServerSocketChannel channel = bind(path);
+        UnixHttpServer server;
+        try {
+            server = new UnixHttpServer(path, channel, handler, limits, workers);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            Files.deleteIfExists(path.toAbsolutePath());
+            throw e;
+        }
         server.acceptor.start();
         return server;
     }
@@ -204,28 +226,127 @@ final class UnixHttpServer implements AutoCloseable {
         }
     }
 
-    private void acceptLoop() {
-        while (!closed) {
-            SocketChannel client;
-            try {
-                client = server.accept();
-            } catch (ClosedChannelException e) {
-                return;
-            } catch (IOException e) {
-                if (closed) {
-                    return;
+    /**
+     * The reader thread: accepts connections and reads every request without blocking, so that clients that send
+     * slowly (or not at all) hold no worker; a worker gets a connection only once its request is complete (or
+     * refused), to handle it and write the answer. A request not complete within the io timeout is cut off.
+     */
+    private void selectLoop() {
+        List<Ready> ready = new ArrayList<>();
+        try {
+            while (!closed) {
+                selector.select(nextWakeUpMillis());
+                for (Iterator<SelectionKey> keys = selector.selectedKeys().iterator(); keys.hasNext();) {
+                    SelectionKey key = keys.next();
+                    keys.remove();
+                    if (!key.isValid()) {
+                        continue;
+                    }
+                    if (key.isAcceptable()) {
+                        acceptAll();
+                    } else if (key.isReadable()) {
+                        readFrom(key, ready);
+                    }
                 }
-                LOG.warn("CNI server {}: accept failed: {}; going on", path, e.toString());
+                cutOffExpired();
+                handOff(ready);
+            }
+        } catch (ClosedSelectorException | ClosedChannelException e) {
+            // closing
+        } catch (IOException | RuntimeException e) {
+            if (!closed) {
+                LOG.error("CNI server {}: the reader stopped: {}", path, e.toString(), e);
+            }
+        } finally {
+            for (SelectionKey key : selector.keys()) {
+                if (key.attachment() instanceof Incoming incoming) {
+                    closeQuietly(incoming.channel);
+                }
+            }
+            ready.forEach(r -> closeQuietly(r.incoming.channel));
+        }
+    }
+
+    /** A request read to its end (or refused) and waiting for a worker. */
+    private record Ready(Incoming incoming, byte[] body, HttpError refusal) {
+    }
+
+    private void acceptAll() throws IOException {
+        SocketChannel client;
+        while ((client = server.accept()) != null) {
+            if (selector.keys().size() > MAX_OPEN_CONNECTIONS) {
+                LOG.warn("CNI server {}: {} connections are open already; connection refused", path,
+                        MAX_OPEN_CONNECTIONS);
+                closeQuietly(client);
                 continue;
             }
+            client.configureBlocking(false);
+            Limits now = limits.get();
+            client.register(selector, SelectionKey.OP_READ, new Incoming(client, now));
+        }
+    }
+
+    private void readFrom(SelectionKey key, List<Ready> ready) {
+        Incoming incoming = (Incoming) key.attachment();
+        try {
+            byte[] body = incoming.read(scratch);
+            if (body != null) {
+                key.cancel();
+                ready.add(new Ready(incoming, body, null));
+            }
+        } catch (HttpError e) {
+            key.cancel();
+            ready.add(new Ready(incoming, null, e));
+        } catch (IOException e) {
+            LOG.debug("CNI server {}: connection ended: {}", path, e.toString());
+            key.cancel();
+            closeQuietly(incoming.channel);
+        }
+    }
+
+    /** Closes the connections whose request is not complete by their deadline. */
+    private void cutOffExpired() {
+        long now = System.nanoTime();
+        for (SelectionKey key : selector.keys()) {
+            if (key.attachment() instanceof Incoming incoming && now - incoming.deadline >= 0) {
+                LOG.debug("CNI server {}: a client did not send its request within {} ms; cut off", path,
+                        incoming.limits.ioTimeout().toMillis());
+                key.cancel();
+                closeQuietly(incoming.channel);
+            }
+        }
+    }
+
+    private long nextWakeUpMillis() {
+        long now = System.nanoTime();
+        long next = TimeUnit.SECONDS.toNanos(1);
+        for (SelectionKey key : selector.keys()) {
+            if (key.attachment() instanceof Incoming incoming) {
+                next = Math.min(next, incoming.deadline - now);
+            }
+        }
+        return Math.max(1, TimeUnit.NANOSECONDS.toMillis(next) + 1);
+    }
+
+    /** Gives complete requests to the workers, their channels blocking again (once their keys are gone). */
+    private void handOff(List<Ready> ready) throws IOException {
+        if (ready.isEmpty()) {
+            return;
+        }
+        selector.selectNow(); // deregisters the cancelled keys; what it selects is handled in the next round
+        for (Ready request : ready) {
             try {
-                workers.execute(() -> serve(client));
+                request.incoming.channel.configureBlocking(true);
+                workers.execute(() -> respond(request));
             } catch (RejectedExecutionException e) {
                 LOG.warn("CNI server {}: {} requests are queued already; connection refused", path,
                         workers.getQueue().size());
-                closeQuietly(client);
+                closeQuietly(request.incoming.channel);
+            } catch (IOException e) {
+                closeQuietly(request.incoming.channel);
             }
         }
+        ready.clear();
     }
 
     /** An HTTP answer to a request that never reached the handler. */
@@ -239,31 +360,29 @@ final class UnixHttpServer implements AutoCloseable {
         }
     }
 
-    private void serve(SocketChannel client) {
-        Limits now = limits.get();
-        ScheduledFuture<?> deadline = deadlines.schedule(() -> closeQuietly(client), now.ioTimeout().toMillis(),
-                TimeUnit.MILLISECONDS);
+    /** On a worker: handles a complete request (or answers its refusal) and writes the answer. */
+    private void respond(Ready request) {
+        SocketChannel client = request.incoming.channel;
+        ScheduledFuture<?> deadline = null;
         try {
             Response response;
-            try {
-                byte[] body = readRequest(client, now.maxRequestBytes());
-                if (!deadline.cancel(false)) {
-                    return; // too slow: already cut off
-                }
-                response = handle(body);
-            } catch (HttpError e) {
-                deadline.cancel(false);
+            if (request.refusal != null) {
+                HttpError e = request.refusal;
                 LOG.debug("CNI server {}: HTTP {}: {}", path, e.status, e.getMessage());
                 response = new Response(e.status, CniResults.bytes(CniResults.error(CniVersions.CURRENT,
                         new CniException(CniException.DECODING_FAILURE, "HTTP: " + e.getMessage()))));
+            } else {
+                response = handle(request.body);
             }
-            deadline = deadlines.schedule(() -> closeQuietly(client), now.ioTimeout().toMillis(),
+            deadline = deadlines.schedule(() -> closeQuietly(client), request.incoming.limits.ioTimeout().toMillis(),
                     TimeUnit.MILLISECONDS);
             write(client, response);
         } catch (IOException e) {
             LOG.debug("CNI server {}: connection ended: {}", path, e.toString());
         } finally {
-            deadline.cancel(false);
+            if (deadline != null) {
+                deadline.cancel(false);
+            }
             closeQuietly(client);
         }
     }
@@ -278,78 +397,139 @@ final class UnixHttpServer implements AutoCloseable {
         }
     }
 
-    private byte[] readRequest(SocketChannel client, int maxBody) throws IOException, HttpError {
-        ByteBuffer head = ByteBuffer.allocate(MAX_HEADER_BYTES);
-        int end;
-        while ((end = headerEnd(head)) < 0) {
-            if (!head.hasRemaining()) {
-                throw new HttpError(431, "request headers exceed " + MAX_HEADER_BYTES + " bytes");
+    /**
+     * One connection's request as it arrives, read without blocking on the reader thread. The body's buffer grows
+     * with what actually arrives, so a client announcing a large body and sending little costs little.
+     */
+    private static final class Incoming {
+        final SocketChannel channel;
+        final Limits limits;
+        final long deadline;
+        private ByteBuffer head = ByteBuffer.allocate(1024);
+        private long length = -1;
+        private byte[] body;
+        private int have;
+
+        Incoming(SocketChannel channel, Limits limits) {
+            this.channel = channel;
+            this.limits = limits;
+            this.deadline = System.nanoTime() + limits.ioTimeout().toNanos();
+        }
+
+        /** Reads what is there: the whole body once complete, null while more is to come. */
+        byte[] read(ByteBuffer scratch) throws IOException, HttpError {
+            if (length < 0) {
+                return readHead();
             }
-            if (client.read(head) < 0) {
+            scratch.clear();
+            scratch.limit((int) Math.min(scratch.capacity(), length - have));
+            int n = channel.read(scratch);
+            if (n < 0) {
+                throw new IOException("the client closed the connection after " + have + " of " + length
+                        + " body bytes");
+            }
+            scratch.flip();
+            append(scratch.array(), 0, scratch.remaining());
+            return have == length ? body : null;
+        }
+
+        private byte[] readHead() throws IOException, HttpError {
+            if (!head.hasRemaining()) {
+                if (head.capacity() >= MAX_HEADER_BYTES) {
+                    throw new HttpError(431, "request headers exceed " + MAX_HEADER_BYTES + " bytes");
+                }
+                head = ByteBuffer.allocate(Math.min(MAX_HEADER_BYTES, head.capacity() * 4)).put(head.flip());
+            }
+            if (channel.read(head) < 0) {
                 throw new IOException("the client closed the connection before the end of its headers");
             }
-        }
-        String[] lines = new String(head.array(), 0, end, StandardCharsets.ISO_8859_1).split("\r\n", -1);
-        String[] requestLine = lines[0].split(" ", -1);
-        if (requestLine.length != 3 || requestLine[0].isEmpty() || !requestLine[2].startsWith("HTTP/1.")) {
-            throw new HttpError(400, "malformed request line \"" + printable(lines[0]) + "\"");
-        }
-        long length = -1;
-        boolean expectContinue = false;
-        for (int i = 1; i < lines.length; i++) {
-            String line = lines[i];
-            int colon = line.indexOf(':');
-            if (colon <= 0 || line.charAt(0) == ' ' || line.charAt(0) == '\t') {
-                throw new HttpError(400, "malformed header line \"" + printable(line) + "\"");
-            }
-            String name = line.substring(0, colon).strip().toLowerCase(Locale.ROOT);
-            String value = line.substring(colon + 1).strip();
-            switch (name) {
-                case "transfer-encoding" -> throw new HttpError(411, "Transfer-Encoding \"" + printable(value)
-                        + "\" is not supported; send the body with a Content-Length");
-                case "content-length" -> {
-                    if (value.isEmpty() || value.length() > 18 || !value.chars().allMatch(Character::isDigit)) {
-                        throw new HttpError(400, "Content-Length \"" + printable(value) + "\" is not a number");
-                    }
-                    long parsed = Long.parseLong(value);
-                    if (length >= 0 && parsed != length) {
-                        throw new HttpError(400, "Content-Length is given twice, differently");
-                    }
-                    length = parsed;
+            int end = headerEnd(head);
+            if (end < 0) {
+                if (!head.hasRemaining() && head.capacity() >= MAX_HEADER_BYTES) {
+                    throw new HttpError(431, "request headers exceed " + MAX_HEADER_BYTES + " bytes");
                 }
-                case "expect" -> expectContinue = value.equalsIgnoreCase("100-continue");
-                default -> {
-                    // other headers do not matter here
+                return null;
+            }
+            boolean expectContinue = parseHead(head, end, limits.maxRequestBytes());
+            length = announcedLength;
+            body = new byte[(int) Math.min(length, 64 * 1024)];
+            append(head.array(), end + 4, (int) Math.min(head.position() - end - 4, length));
+            if (have == length) {
+                return body;
+            }
+            if (expectContinue) {
+                ByteBuffer interim = ByteBuffer.wrap("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                channel.write(interim);
+                if (interim.hasRemaining()) {
+                    throw new IOException("the client does not take the 100 Continue answer");
                 }
             }
+            return null;
         }
-        if (!requestLine[0].equals("POST")) {
-            throw new HttpError(405, "method " + printable(requestLine[0]) + " is not allowed, only POST");
-        }
-        if (!requestLine[1].equals("/")) {
-            throw new HttpError(404, "no resource " + printable(requestLine[1]) + ", only /");
-        }
-        if (length < 0) {
-            throw new HttpError(411, "Content-Length is missing");
-        }
-        if (length > maxBody) {
-            throw new HttpError(413, "the request body of " + length + " bytes exceeds " + maxBody
-                    + " bytes (max.request.bytes)");
-        }
-        byte[] body = new byte[(int) length];
-        int have = Math.min(head.position() - end - 4, body.length);
-        System.arraycopy(head.array(), end + 4, body, 0, have);
-        if (have < body.length && expectContinue) {
-            writeFully(client, ByteBuffer.wrap("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.US_ASCII)));
-        }
-        ByteBuffer rest = ByteBuffer.wrap(body, have, body.length - have);
-        while (rest.hasRemaining()) {
-            if (client.read(rest) < 0) {
-                throw new IOException("the client closed the connection after " + rest.position() + " of "
-                        + body.length + " body bytes");
+
+        private long announcedLength;
+
+        private void append(byte[] bytes, int offset, int count) {
+            if (have + count > body.length) {
+                body = java.util.Arrays.copyOf(body, (int) Math.min(length, Math.max(have + count,
+                        (long) body.length * 2)));
             }
+            System.arraycopy(bytes, offset, body, have, count);
+            have += count;
         }
-        return body;
+
+        /** Checks the request line and headers; sets the announced length; true when the client expects 100. */
+        private boolean parseHead(ByteBuffer buffer, int end, int maxBody) throws HttpError {
+            String[] lines = new String(buffer.array(), 0, end, StandardCharsets.ISO_8859_1).split("\r\n", -1);
+            String[] requestLine = lines[0].split(" ", -1);
+            if (requestLine.length != 3 || requestLine[0].isEmpty() || !requestLine[2].startsWith("HTTP/1.")) {
+                throw new HttpError(400, "malformed request line \"" + printable(lines[0]) + "\"");
+            }
+            long announced = -1;
+            boolean expectContinue = false;
+            for (int i = 1; i < lines.length; i++) {
+                String line = lines[i];
+                int colon = line.indexOf(':');
+                if (colon <= 0 || line.charAt(0) == ' ' || line.charAt(0) == '\t') {
+                    throw new HttpError(400, "malformed header line \"" + printable(line) + "\"");
+                }
+                String name = line.substring(0, colon).strip().toLowerCase(Locale.ROOT);
+                String value = line.substring(colon + 1).strip();
+                switch (name) {
+                    case "transfer-encoding" -> throw new HttpError(411, "Transfer-Encoding \"" + printable(value)
+                            + "\" is not supported; send the body with a Content-Length");
+                    case "content-length" -> {
+                        if (value.isEmpty() || value.length() > 18 || !value.chars().allMatch(c -> c >= '0' && c <= '9')) {
+                            throw new HttpError(400, "Content-Length \"" + printable(value) + "\" is not a number");
+                        }
+                        long parsed = Long.parseLong(value);
+                        if (announced >= 0 && parsed != announced) {
+                            throw new HttpError(400, "Content-Length is given twice, differently");
+                        }
+                        announced = parsed;
+                    }
+                    case "expect" -> expectContinue = value.equalsIgnoreCase("100-continue");
+                    default -> {
+                        // other headers do not matter here
+                    }
+                }
+            }
+            if (!requestLine[0].equals("POST")) {
+                throw new HttpError(405, "method " + printable(requestLine[0]) + " is not allowed, only POST");
+            }
+            if (!requestLine[1].equals("/")) {
+                throw new HttpError(404, "no resource " + printable(requestLine[1]) + ", only /");
+            }
+            if (announced < 0) {
+                throw new HttpError(411, "Content-Length is missing");
+            }
+            if (announced > maxBody) {
+                throw new HttpError(413, "the request body of " + announced + " bytes exceeds " + maxBody
+                        + " bytes (max.request.bytes)");
+            }
+            announcedLength = announced;
+            return expectContinue;
+        }
     }
 
     private static int headerEnd(ByteBuffer buffer) {
@@ -413,6 +593,7 @@ final class UnixHttpServer implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        selector.wakeup();
         try {
             server.close();
         } catch (IOException e) {
@@ -430,6 +611,9 @@ final class UnixHttpServer implements AutoCloseable {
                 workers.awaitTermination(2, TimeUnit.SECONDS);
             }
             acceptor.join(2_000);
+            selector.close();
+        } catch (IOException e) {
+            LOG.debug("CNI server {}: closing the selector: {}", path, e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             workers.shutdownNow();

@@ -206,6 +206,31 @@ class UnixHttpServerTest {
     }
 
     @Test
+    void moreSlowClientsThanWorkersDoNotStopTheServerAnsweringOthers() throws Exception {
+        limits.set(new UnixHttpServer.Limits(1024, Duration.ofSeconds(60)));
+        start(socket()); // 4 workers
+        List<SocketChannel> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 12; i++) {
+                SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket()));
+                slow.add(channel);
+                channel.write(ByteBuffer.wrap("POST / HTTP/1.1\r\nContent-Length: 4\r\n\r\nsl".getBytes(
+                        StandardCharsets.US_ASCII)));
+            }
+            // answered long before the 60 s the slow ones may take: they hold no worker while they dawdle
+            assertTrue(exchange(socket(), post("ok")).endsWith("echo:ok"));
+            for (SocketChannel channel : slow) {
+                channel.write(ByteBuffer.wrap("ow".getBytes(StandardCharsets.US_ASCII)));
+                assertTrue(readAll(channel).endsWith("echo:slow"), "the slow client is answered once it is done");
+            }
+        } finally {
+            for (SocketChannel channel : slow) {
+                channel.close();
+            }
+        }
+    }
+
+    @Test
     void expectContinueIsAnsweredBeforeTheBody() throws Exception {
         start(socket());
         try (SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(socket()))) {

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -17,7 +19,14 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class StrictJson {
 
-    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+    /**
+     * Strict: a key written twice or anything after the value is an error, not a silent choice of one of them
+     * (another reader of the same annotation might choose the other).
+     */
+    private static final JsonMapper MAPPER = JsonMapper.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
 
     private StrictJson() {
     }

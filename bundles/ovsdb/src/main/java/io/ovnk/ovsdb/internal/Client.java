@@ -73,6 +73,8 @@ public final class Client implements OvsdbClient {
     private final AtomicLong probesAnswered = new AtomicLong();
     private final List<java.util.Map.Entry<Long, CompletableFuture<Void>>> probeWaiters = new CopyOnWriteArrayList<>();
     private volatile CompletableFuture<Session> ready = new CompletableFuture<>();
+    /** Guards replacing {@link #ready}: a request and the worker must not each replace it (one would be orphaned). */
+    private final Object readyLock = new Object();
     private volatile Session session;
     private volatile DatabaseSchema schema;
     private volatile boolean closed;
@@ -441,13 +443,22 @@ public final class Client implements OvsdbClient {
         }
     }
 
+    /** Replaces {@code seen} with a pending "ready" if it is still current and done; returns the current one. */
+    private CompletableFuture<Session> renewReady(CompletableFuture<Session> seen) {
+        synchronized (readyLock) {
+            if (ready == seen && seen.isDone() && !closed) {
+                ready = new CompletableFuture<>();
+            }
+            return ready;
+        }
+    }
+
     private void disconnected(Throwable cause) {
         Session lost = session;
+        // a fresh "ready" before the session is cleared: whoever sees no session must not find the old one ready
+        renewReady(ready);
         session = null;
         heldLocks.clear();
-        if (ready.isDone()) {
-            ready = new CompletableFuture<>();
-        }
         if (closed) {
             return;
         }
@@ -612,8 +623,14 @@ public final class Client implements OvsdbClient {
                 return CompletableFuture.<Void>failedFuture(cause);
             }
             if (group.version == 3) {
-                boolean found = reply.path(0).asBoolean(false);
-                String transactionId = reply.path(1).asString(null);
+                // [found, last-txn-id, updates]: anything else cannot be trusted to say what the cache misses
+                if (reply == null || !reply.isArray() || reply.size() != 3 || !reply.get(0).isBoolean()
+                        || !reply.get(1).isString() || !reply.get(2).isObject()) {
+                    return CompletableFuture.<Void>failedFuture(new ProtocolException(method + " reply is not "
+                            + "[found, last-txn-id, updates]: " + Values.abbreviate(reply)));
+                }
+                boolean found = reply.get(0).booleanValue();
+                String transactionId = reply.get(1).stringValue();
                 if (found) {
                     resumes.incrementAndGet();
                     cache.apply(reply.path(2), 2);
@@ -647,9 +664,18 @@ public final class Client implements OvsdbClient {
         }
         long start = System.nanoTime();
         Session current = session;
-        CompletableFuture<Session> connected = current != null && current.connection().isOpen()
-                ? CompletableFuture.completedFuture(current)
-                : ready.copy().orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        CompletableFuture<Session> connected;
+        if (current != null && current.connection().isOpen()) {
+            connected = CompletableFuture.completedFuture(current);
+        } else {
+            // never a "ready" whose connection is gone: retrying on it would recurse, synchronously, until the
+            // worker notices the loss (on a loaded machine deep enough to overflow the stack and lose the request)
+            CompletableFuture<Session> waitFor = ready;
+            if (waitFor.isDone() && !waitFor.isCompletedExceptionally() && !waitFor.join().connection().isOpen()) {
+                waitFor = renewReady(waitFor);
+            }
+            connected = waitFor.copy().orTimeout(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        }
         return connected.handle((established, failure) -> {
             if (failure != null) {
                 Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
@@ -667,8 +693,9 @@ public final class Client implements OvsdbClient {
                 Throwable cause = failure2 instanceof CompletionException ? failure2.getCause() : failure2;
                 if (cause instanceof NotSentException) {
                     // the connection died before the request left: the server never saw it, send it on the next
-                    if (ready.isDone() && session == established) {
-                        ready = new CompletableFuture<>();
+                    CompletableFuture<Session> seen = ready;
+                    if (seen.isDone() && !seen.isCompletedExceptionally() && seen.join() == established) {
+                        renewReady(seen);
                     }
                     return withSession(remaining, what, call);
                 }

@@ -94,11 +94,13 @@ final class Replica implements Cache {
         List<RowChange> changes = new ArrayList<>();
         lock.writeLock().lock();
         try {
+            requireObject(tableUpdates, "the table updates");
             for (Map.Entry<String, JsonNode> table : tableUpdates.properties()) {
                 TableReplica replica = tables.get(table.getKey());
                 if (replica == null) {
                     throw new ProtocolException("an update for table " + table.getKey() + ", which is not monitored");
                 }
+                requireObject(table.getValue(), "the update of table " + table.getKey());
                 Object[] defaults = Rows.defaults(replica.schema(), replica.monitoredColumns());
                 for (Map.Entry<String, JsonNode> rowUpdate : table.getValue().properties()) {
                     UUID uuid = uuid(rowUpdate.getKey());
@@ -109,10 +111,36 @@ final class Replica implements Cache {
                     }
                 }
             }
+        } catch (RuntimeException e) {
+            undo(changes);
+            throw e;
         } finally {
             lock.writeLock().unlock();
         }
         publish(changes);
+    }
+
+    /**
+     * Takes back what an update applied before it turned out bad: an update is applied whole or not at all, so
+     * that the cache never holds half of one (which a resumed monitor would never correct) and listeners never
+     * miss what was applied.
+     */
+    private void undo(List<RowChange> applied) {
+        for (int i = applied.size() - 1; i >= 0; i--) {
+            RowChange change = applied.get(i);
+            TableReplica replica = tables.get(change.table());
+            if (change.old() == null) {
+                replica.remove(change.uuid());
+            } else {
+                replica.put(change.old());
+            }
+        }
+    }
+
+    private static void requireObject(JsonNode node, String what) {
+        if (node == null || !node.isObject()) {
+            throw new ProtocolException(what + " is not an object: " + Values.abbreviate(node));
+        }
     }
 
     /**
@@ -124,11 +152,13 @@ final class Replica implements Cache {
         lock.writeLock().lock();
         try {
             Map<String, Set<UUID>> seen = new HashMap<>();
+            requireObject(tableUpdates, "the monitored rows");
             for (Map.Entry<String, JsonNode> table : tableUpdates.properties()) {
                 TableReplica replica = tables.get(table.getKey());
                 if (replica == null) {
                     throw new ProtocolException("an update for table " + table.getKey() + ", which is not monitored");
                 }
+                requireObject(table.getValue(), "the rows of table " + table.getKey());
                 Object[] defaults = Rows.defaults(replica.schema(), replica.monitoredColumns());
                 Set<UUID> uuids = seen.computeIfAbsent(table.getKey(), k -> new HashSet<>());
                 for (Map.Entry<String, JsonNode> rowUpdate : table.getValue().properties()) {
@@ -150,6 +180,9 @@ final class Replica implements Cache {
                     }
                 }
             }
+        } catch (RuntimeException e) {
+            undo(changes);
+            throw e;
         } finally {
             lock.writeLock().unlock();
         }

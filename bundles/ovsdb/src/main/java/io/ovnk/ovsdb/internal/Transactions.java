@@ -306,10 +306,10 @@ final class Transactions {
         }
         for (int i = 0; i < reply.size(); i++) {
             JsonNode result = reply.get(i);
-            if (result != null && result.isObject() && result.has("error")) {
+            if (result != null && result.isObject() && result.has("error") && !result.get("error").isNull()) {
                 Operation failed = i < operations.size() ? operations.get(i) : null;
                 throw new OperationFailedException(i, failed == null ? null : describe(failed),
-                        result.get("error").asString(), result.path("details").asString(""));
+                        text(result.get("error")), text(result.path("details")));
             }
         }
         if (reply.size() < operations.size()) {
@@ -330,10 +330,25 @@ final class Transactions {
         Optional<UUID> uuid = Optional.empty();
         if (json.has("uuid")) {
             uuid = Optional.of((UUID) Values.decodeAtom(json.get("uuid"), UUID_TYPE));
+        } else if (operation instanceof Operation.Insert) {
+            // RFC 7047 5.2.1: an insert's result is the new row's uuid; without it the caller cannot refer to the row
+            throw new ProtocolException("result of insert has no uuid: " + Values.abbreviate(json));
         }
-        OptionalLong count = json.has("count") ? OptionalLong.of(json.get("count").asLong()) : OptionalLong.empty();
+        OptionalLong count = OptionalLong.empty();
+        if (json.has("count")) {
+            JsonNode number = json.get("count");
+            if (!number.isIntegralNumber() || !number.canConvertToLong() || number.longValue() < 0) {
+                throw new ProtocolException("result of " + operation.op() + ": count " + Values.abbreviate(number)
+                        + " is not a row count");
+            }
+            count = OptionalLong.of(number.longValue());
+        }
         List<Row> rows = List.of();
         if (json.has("rows") && operation instanceof Operation.Select select) {
+            if (!json.get("rows").isArray()) {
+                throw new ProtocolException("result of select: rows " + Values.abbreviate(json.get("rows"))
+                        + " is not an array");
+            }
             TableSchema table = schema.require(select.table());
             rows = new ArrayList<>(json.get("rows").size());
             for (JsonNode row : json.get("rows")) {
@@ -341,6 +356,14 @@ final class Transactions {
             }
         }
         return new OperationResult(uuid, count, rows);
+    }
+
+    /** A string the server sent, or what it sent instead when that is not a string (missing: empty). */
+    private static String text(JsonNode node) {
+        if (node == null || node.isMissingNode() || node.isNull()) {
+            return "";
+        }
+        return node.isString() ? node.stringValue() : Values.abbreviate(node);
     }
 
     private static String describe(Operation operation) {

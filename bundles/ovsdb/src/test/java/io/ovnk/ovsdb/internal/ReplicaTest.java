@@ -88,4 +88,41 @@ class ReplicaTest {
         assertEquals(java.util.Set.of(a, b), replayed.keySet());
         assertEquals("a999", replayed.get(a).string("name"));
     }
+
+    @Test
+    void anUpdateThatTurnsOutBadIsTakenBackWholeAndHeardByNoListener() throws Exception {
+        replica.define(ports, TableMonitor.of("Port"));
+        List<RowChange> heard = new CopyOnWriteArrayList<>();
+        java.util.concurrent.CompletableFuture<Void> last = new java.util.concurrent.CompletableFuture<>();
+        replica.listen(changes -> {
+            heard.addAll(changes);
+            if (changes.stream().anyMatch(change -> change.current() != null
+                    && "last".equals(change.current().string("name")))) {
+                last.complete(null);
+            }
+        });
+        UUID kept = UUID.randomUUID();
+        replica.apply(RowsTest.json("{\"Port\":{\"" + kept + "\":{\"insert\":{\"name\":\"kept\"}}}}"), 2);
+        replica.table("Port").get(kept).orElseThrow();
+        UUID ghost = UUID.randomUUID();
+        for (String bad : List.of(
+                "{\"Port\":{\"" + ghost + "\":{\"insert\":{\"name\":\"ghost\"}},\"" + kept
+                        + "\":{\"modify\":{\"name\":\"changed\"}},\"" + UUID.randomUUID() + "\":{\"insert\":{\"name\":5}}}}",
+                "{\"Port\":{\"" + ghost + "\":{\"insert\":{\"name\":\"ghost\"}},\"" + kept + "\":{\"delete\":null}},"
+                        + "\"Unmonitored\":{}}",
+                "{\"Port\":[1,2]}", "[]")) {
+            org.junit.jupiter.api.Assertions.assertThrows(io.ovnk.ovsdb.ProtocolException.class,
+                    () -> replica.apply(RowsTest.json(bad), 2), bad);
+            assertEquals(java.util.Set.of(kept), replica.table("Port").rows().stream().map(io.ovnk.ovsdb.Row::uuid).collect(java.util.stream.Collectors.toSet()), bad);
+            assertEquals("kept", replica.table("Port").get(kept).orElseThrow().string("name"), bad);
+            org.junit.jupiter.api.Assertions.assertThrows(io.ovnk.ovsdb.ProtocolException.class,
+                    () -> replica.replace(java.util.Set.of("Port"), RowsTest.json(bad.replace("modify", "initial")
+                            .replace("insert", "initial")), 2), bad);
+            assertEquals(java.util.Set.of(kept), replica.table("Port").rows().stream().map(io.ovnk.ovsdb.Row::uuid).collect(java.util.stream.Collectors.toSet()), bad);
+        }
+        // what listeners heard replays to the cache: nothing of the bad updates
+        replica.apply(RowsTest.json("{\"Port\":{\"" + kept + "\":{\"modify\":{\"name\":\"last\"}}}}"), 2);
+        last.get(10, TimeUnit.SECONDS);
+        assertTrue(heard.stream().noneMatch(change -> change.uuid().equals(ghost)), heard.toString());
+    }
 }

@@ -11,7 +11,11 @@ import tools.jackson.databind.node.ObjectNode;
  */
 record VlanAnnotation(String parent, int tag) {
 
-    private static final JsonMapper MAPPER = JsonMapper.builder().build();
+    /** Strict: a key written twice or trailing garbage is an error, not a silent choice (as for ovnk's other annotations). */
+    private static final JsonMapper MAPPER = JsonMapper.builder()
+            .enable(tools.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(tools.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
 
     VlanAnnotation {
         Objects.requireNonNull(parent, "parent");

@@ -26,6 +26,11 @@ class UnderlayUnitTest {
                 () -> VlanAnnotation.parse("{\"tag\":7}")).getMessage());
         assertTrue(assertThrows(IllegalArgumentException.class, () -> VlanAnnotation.parse("{\"parent\":"))
                 .getMessage().startsWith("not JSON"));
+        String twice = assertThrows(IllegalArgumentException.class,
+                () -> VlanAnnotation.parse("{\"parent\":\"vm1\",\"tag\":7,\"tag\":9}")).getMessage();
+        assertTrue(twice.startsWith("not JSON") && twice.contains("tag"), twice);
+        assertTrue(assertThrows(IllegalArgumentException.class,
+                () -> VlanAnnotation.parse("{\"parent\":\"vm1\",\"tag\":7} x")).getMessage().startsWith("not JSON"));
     }
 
     @Test

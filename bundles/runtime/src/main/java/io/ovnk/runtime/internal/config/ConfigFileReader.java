@@ -83,7 +83,7 @@ public final class ConfigFileReader {
         try {
             properties.load(new StringReader(text));
         } catch (DuplicateKeyException e) {
-            throw new ConfigFileException("key '" + e.key + "' is set more than once");
+            throw new ConfigFileException("key " + ConfigValidator.shownKey(e.key) + " is set more than once");
         } catch (IllegalArgumentException e) {
             // the only syntax error java.util.Properties knows: a malformed backslash-u escape
             throw new ConfigFileException("syntax error: " + e.getMessage());

@@ -71,14 +71,14 @@ public final class ConfigValidator {
             List<Object> values = elements(value);
             int most = attribute.cardinality() == Integer.MIN_VALUE ? Integer.MAX_VALUE : Math.abs(attribute.cardinality());
             if (!attribute.multiValued() && values.size() != 1) {
-                errors.add("key '" + key + "' takes one value, not " + values.size());
+                errors.add("key " + shownKey(key) + " takes one value, not " + values.size());
             } else if (attribute.multiValued() && values.size() > most) {
-                errors.add("key '" + key + "' takes at most " + most + " values, not " + values.size());
+                errors.add("key " + shownKey(key) + " takes at most " + most + " values, not " + values.size());
             }
             for (Object element : values) {
                 String problem = problem(attribute, element);
                 if (problem != null) {
-                    errors.add("key '" + key + "': " + shown(key, attribute, element) + " " + problem);
+                    errors.add("key " + shownKey(key) + ": " + shown(key, attribute, element) + " " + problem);
                 }
             }
             normalised.put(key, value);
@@ -91,16 +91,33 @@ public final class ConfigValidator {
         return new Result(normalised, errors, unknown);
     }
 
+    /**
+     * A key as it may appear in a log line: quoted, cut when long, control characters escaped (a file must not be
+     * able to write lines of its own into the log).
+     */
+    static String shownKey(String key) {
+        return "'" + printable(key) + "'";
+    }
+
+    private static String printable(String text) {
+        String cut = text.length() > 80 ? text.substring(0, 77) + "..." : text;
+        StringBuilder out = new StringBuilder(cut.length());
+        cut.codePoints().forEach(c -> {
+            if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) {
+                out.append(String.format("\\u%04x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.toString();
+    }
+
     /** A value as it may appear in a log line: quoted, cut when long, hidden when secret. */
     static String shown(String key, Attribute attribute, Object value) {
         if (isSecret(key, attribute)) {
             return "the value";
         }
-        String text = String.valueOf(value);
-        if (text.length() > 80) {
-            text = text.substring(0, 77) + "...";
-        }
-        return "\"" + text + "\"";
+        return "\"" + printable(String.valueOf(value)) + "\"";
     }
 
     /** A key whose value is a secret: by its metatype (type Password) or by its name. */
@@ -213,7 +230,7 @@ public final class ConfigValidator {
             }
         }
         boolean close = best != null && bestDistance <= Math.max(2, key.length() / 4);
-        return "unknown key '" + key + "'" + (close ? " (did you mean '" + best + "'?)" : "");
+        return "unknown key " + shownKey(key) + (close ? " (did you mean '" + best + "'?)" : "");
     }
 
     /** Levenshtein distance; keys are short, so the quadratic table is fine. */

@@ -25,6 +25,12 @@ public final class RunLayer {
 
     public static final String PROPERTY = "ovnk.flags";
 
+    /** A key given twice is an error, not a silent choice of one of the two. */
+    private static final JsonMapper STRICT = JsonMapper.builder()
+            .enable(tools.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .enable(tools.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build();
+
     /** The keys one configuration gets from flags, and each key's origin. */
     public record Keys(Map<String, Object> properties, Map<String, String> origins) {
         public Keys {
@@ -58,10 +64,14 @@ public final class RunLayer {
     public static Loaded read(Path file, String shownAs) {
         JsonNode root;
         try {
-            root = JsonMapper.builder().build().readTree(Files.readString(file));
+            root = STRICT.readTree(Files.readString(file));
         } catch (IOException | JacksonException e) {
             return new Loaded(Map.of(), Map.of(), List.of(shownAs + ": cannot be read: " + e.getMessage()
                     + "; the flags of this run are not applied"));
+        }
+        if (root == null || !root.isObject()) {
+            return new Loaded(Map.of(), Map.of(), List.of(shownAs + ": expected a JSON object; the flags of this run "
+                    + "are not applied"));
         }
         List<String> problems = new ArrayList<>();
         return new Loaded(layer(root.get("flags"), shownAs, problems), layer(root.get("implied"), shownAs, problems),
@@ -73,6 +83,10 @@ public final class RunLayer {
         if (layer == null) {
             return result;
         }
+        if (!layer.isObject()) {
+            problems.add(shownAs + ": expected an object of configurations, found " + layer.getNodeType());
+            return result;
+        }
         for (Map.Entry<String, JsonNode> configuration : layer.properties()) {
             ConfigTarget target;
             try {
@@ -81,14 +95,20 @@ public final class RunLayer {
                 problems.add(shownAs + ": configuration " + configuration.getKey() + ": " + e.getMessage());
                 continue;
             }
+            if (!configuration.getValue().isObject()) {
+                problems.add(shownAs + ": configuration " + target + ": expected an object of keys");
+                continue;
+            }
             Map<String, Object> properties = new LinkedHashMap<>();
             Map<String, String> origins = new LinkedHashMap<>();
             for (Map.Entry<String, JsonNode> key : configuration.getValue().properties()) {
                 JsonNode value = key.getValue().get("value");
                 JsonNode origin = key.getValue().get("origin");
-                if (value == null || !(value.isString() || value.isArray()) || origin == null) {
-                    problems.add(shownAs + ": " + target + " " + key.getKey() + ": needs a string or array \"value\" "
-                            + "and an \"origin\"");
+                boolean strings = value != null && (value.isString() || value.isArray() && value.valueStream()
+                        .allMatch(JsonNode::isString));
+                if (!strings || origin == null || !origin.isString()) {
+                    problems.add(shownAs + ": " + target + " " + key.getKey() + ": needs a string or array of strings "
+                            + "\"value\" and a string \"origin\"");
                     continue;
                 }
                 if (value.isArray()) {

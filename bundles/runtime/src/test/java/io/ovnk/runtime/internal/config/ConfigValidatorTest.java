@@ -79,4 +79,14 @@ class ConfigValidatorTest {
         assertEquals(82, shown.length());
         assertTrue(shown.endsWith("...\""));
     }
+
+    @Test
+    void keysAreShownOnOneLineAndCutWhateverTheFileHolds() {
+        ConfigValidator.Result result = ConfigValidator.check(SCHEMA, Map.of("node", "n1", "evil\nINFO forged line", "1",
+                "k".repeat(100_000), "2", "mtu\r", "3"));
+        assertTrue(result.unknownKeys().stream().noneMatch(m -> m.contains("\n") || m.contains("\r")),
+                result.unknownKeys().toString());
+        assertTrue(result.unknownKeys().contains("unknown key 'evil\\u000aINFO forged line'"), result.unknownKeys().toString());
+        assertTrue(result.unknownKeys().stream().allMatch(m -> m.length() < 200), "cut");
+    }
 }

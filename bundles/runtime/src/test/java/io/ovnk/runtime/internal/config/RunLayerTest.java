@@ -40,7 +40,23 @@ class RunLayerTest {
         assertEquals(Map.of("remotes", "unix:/s"), loaded.implied().get(OVS).properties());
         assertEquals(List.of("data/flags.json: configuration bad~: factory configuration name \"\" is not valid "
                 + "(letters, digits, '.', '_', '-')", "data/flags.json: io.ovnk.ovsdb.connection~ovs broken: needs a "
-                + "string or array \"value\" and an \"origin\""), loaded.problems());
+                + "string or array of strings \"value\" and a string \"origin\""), loaded.problems());
+    }
+
+    @Test
+    void valuesOrOriginsOfAnotherTypeAndKeysGivenTwiceAreProblemsNotExceptions() throws Exception {
+        RunLayer.Loaded loaded = RunLayer.read(Files.writeString(dir.resolve("flags.json"), """
+                {"flags": {"io.ovnk.test": {"roles": {"value": [["master"], {}], "origin": "flag -roles"},
+                                            "node": {"value": "n1", "origin": {"flag": 1}}}}}"""), "data/flags.json");
+        assertEquals(Map.of(), loaded.flags().get(PID).properties());
+        assertEquals(2, loaded.problems().size(), loaded.problems().toString());
+        assertTrue(loaded.problems().get(0).startsWith("data/flags.json: io.ovnk.test roles: "), loaded.problems().toString());
+        RunLayer.Loaded twice = RunLayer.read(Files.writeString(dir.resolve("flags.json"),
+                "{\"flags\": {}, \"flags\": {}}"), "data/flags.json");
+        assertTrue(twice.problems().get(0).startsWith("data/flags.json: cannot be read: ")
+                && twice.problems().get(0).contains("flags"), twice.problems().toString());
+        assertEquals(List.of("data/flags.json: expected a JSON object; the flags of this run are not applied"),
+                RunLayer.read(Files.writeString(dir.resolve("flags.json"), "[]"), "data/flags.json").problems());
     }
 
     @Test
