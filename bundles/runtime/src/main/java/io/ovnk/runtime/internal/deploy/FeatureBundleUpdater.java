@@ -7,11 +7,14 @@ import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
 import org.apache.felix.fileinstall.ArtifactInstaller;
@@ -36,6 +39,7 @@ import org.slf4j.LoggerFactory;
 public final class FeatureBundleUpdater implements ArtifactInstaller {
 
     private static final Logger LOG = LoggerFactory.getLogger("io.ovnk.runtime.deploy");
+    private static final Duration REFRESH_TIMEOUT = Duration.ofSeconds(30);
 
     private final BundleContext context;
     private final RuntimePaths paths;
@@ -160,8 +164,20 @@ public final class FeatureBundleUpdater implements ArtifactInstaller {
      */
     private void refreshIfPending(Bundle bundle) {
         FrameworkWiring wiring = context.getBundle(Constants.SYSTEM_BUNDLE_LOCATION).adapt(FrameworkWiring.class);
-        if (wiring.getRemovalPendingBundles().contains(bundle)) {
-            wiring.refreshBundles(List.of(bundle));
+        if (!wiring.getRemovalPendingBundles().contains(bundle)) {
+            return;
+        }
+        // the refresh runs on the framework's thread: it stops the bundles wired to the old revision, rewires and
+        // starts them again; waiting for its end makes the line logged next say the state the update ended in
+        CountDownLatch refreshed = new CountDownLatch(1);
+        wiring.refreshBundles(List.of(bundle), event -> refreshed.countDown());
+        try {
+            if (!refreshed.await(REFRESH_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("{}: the bundles wired to its old revision are still being refreshed after {} s",
+                        bundle.getSymbolicName(), REFRESH_TIMEOUT.toSeconds());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
