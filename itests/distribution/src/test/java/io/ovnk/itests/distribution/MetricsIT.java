@@ -87,7 +87,15 @@ class MetricsIT {
             Files.delete(etc.resolve("io.ovnk.ovsdb.connection~nb.cfg"));
             // SCR takes the master down as the connection's service goes, before the connection says it closed
             node.ovnkube().await("OVN_Northbound: connection closed", Cluster.START);
+            // /readyz reads SCR's runtime view when asked, and SCR may still be moving the master between states
+            // right after that line (a clean-clone run once saw every component counted as running): ask again,
+            // for a few seconds, until it says what a settled SCR says
             HttpResponse<String> unready = get(base + "/readyz");
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (unready.statusCode() != 503 && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                unready = get(base + "/readyz");
+            }
             assertEquals(503, unready.statusCode(), unready.body());
             assertTrue(unready.body().startsWith("not ready"), unready.body());
             assertTrue(unready.body().contains("io.ovnk.master.internal.MasterComponent"), unready.body());
