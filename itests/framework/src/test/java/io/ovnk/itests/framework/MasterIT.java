@@ -2,6 +2,7 @@ package io.ovnk.itests.framework;
 
 import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
+import static org.junit.Assert.assertTrue;
 import static org.ops4j.pax.exam.CoreOptions.systemProperty;
 
 import io.fabric8.kubernetes.api.model.NodeBuilder;
@@ -97,6 +98,30 @@ public class MasterIT {
                 reader.cache().await("Logical_Switch_Port", row -> "shop_second".equals(row.string("name")),
                         Duration.ofSeconds(20)).get(30, TimeUnit.SECONDS);
                 assertEquals(before, masterComponentId());
+
+                // the other mode bundle instead, installed from the distribution's system/ while the master runs:
+                // the pod created next is bound the underlay way (a child of the node's VM port with a VLAN tag)
+                overlay.stop();
+                nbctl("ls-add", "vms", "--", "lsp-add", "vms", "vm-a");
+                kube.nodes().withName("node-a").edit(node -> new NodeBuilder(node).editMetadata()
+                        .addToAnnotations("k8s.ovn.org/node-vm-port", "vm-a").endMetadata().build());
+                Bundle underlay = context.installBundle(underlayJar().toUri().toString());
+                try {
+                    underlay.start();
+                    kube.pods().inNamespace("shop").resource(new PodBuilder().withNewMetadata().withNamespace("shop")
+                            .withName("third").endMetadata().withNewSpec().withNodeName("node-a").endSpec().build())
+                            .create();
+                    Row child = reader.cache().await("Logical_Switch_Port", row -> "shop_third".equals(
+                            row.string("name")) && !row.<String>set("parent_name").isEmpty(), Duration.ofSeconds(20))
+                            .get(30, TimeUnit.SECONDS);
+                    assertEquals(java.util.Set.of("vm-a"), child.<String>set("parent_name"));
+                    long tag = child.<Long>set("tag_request").iterator().next();
+                    assertTrue("a VLAN tag 1-4094: " + tag, tag >= 1 && tag <= 4094);
+                    assertEquals(before, masterComponentId());
+                } finally {
+                    underlay.uninstall();
+                    overlay.start();
+                }
             } finally {
                 reader.close();
             }
@@ -122,6 +147,24 @@ public class MasterIT {
             }
         }
         throw new AssertionError("the master component is not active");
+    }
+
+    /** The underlay bundle of the assembled distribution, not part of this test's features. */
+    private static Path underlayJar() throws java.io.IOException {
+        Path versions = Provisioning.DISTRIBUTION.resolve("system/io/ovnk/underlay");
+        try (var listing = Files.walk(versions)) {
+            return listing.filter(path -> path.toString().endsWith(".jar")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no underlay jar under " + versions));
+        }
+    }
+
+    private static void nbctl(String... arguments) throws Exception {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of("ovn-nbctl", "--timeout=20",
+                "--db=" + System.getProperty("ovnk.test.nb.unix")));
+        command.addAll(java.util.List.of(arguments));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(output, 0, process.waitFor());
     }
 
     private Bundle bundle(String symbolicName) {
