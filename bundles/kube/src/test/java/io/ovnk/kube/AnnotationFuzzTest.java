@@ -1,5 +1,6 @@
 package io.ovnk.kube;
 
+import io.ovnk.fuzz.Fuzz;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,6 @@
 package io.ovnk.ovsdb.internal;
 
+import io.ovnk.fuzz.Fuzz;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;

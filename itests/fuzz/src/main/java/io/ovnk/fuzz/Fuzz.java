@@ -1,4 +1,4 @@
-package io.ovnk.ovsdb.internal;
+package io.ovnk.fuzz;
 
 import java.util.SplittableRandom;
 
@@ -10,41 +10,40 @@ import java.util.SplittableRandom;
  * <li>{@code -Dovnk.fuzz.seed=<long>|random}: the run's seed (default: fixed, so CI is reproducible)</li>
  * <li>{@code -Dovnk.fuzz.iterations=<n>}: cases per fuzz target (default: each target's CI count, seconds)</li>
  * </ul>
- * (The same small class is in each bundle's tests: bundles share no test code.)
  */
-final class Fuzz {
+public final class Fuzz {
 
-    static final long DEFAULT_SEED = 0x0E5C_2026_11L;
+    public static final long DEFAULT_SEED = 0x0E5C_2026_11L;
 
     /** One case: its generator, and what it sent (for the failure message). */
-    static final class Case {
-        final long seed;
-        final SplittableRandom random;
+    public static final class Case {
+        public final long seed;
+        public final SplittableRandom random;
         private String input = "(not recorded)";
 
-        Case(long seed) {
+        public Case(long seed) {
             this.seed = seed;
             this.random = new SplittableRandom(seed);
         }
 
         /** Records the input this case sends, printable and cut to a readable length. */
-        void input(String sent) {
+        public void input(String sent) {
             input = printable(sent);
         }
 
-        void input(byte[] sent) {
+        public void input(byte[] sent) {
             input(new String(sent, java.nio.charset.StandardCharsets.ISO_8859_1));
         }
     }
 
-    interface Body {
+    public interface Body {
         void run(Case fuzzCase) throws Exception;
     }
 
     private Fuzz() {
     }
 
-    static long seed() {
+    public static long seed() {
         String given = System.getProperty("ovnk.fuzz.seed", "");
         if (given.isEmpty()) {
             return DEFAULT_SEED;
@@ -52,13 +51,13 @@ final class Fuzz {
         return given.equals("random") ? System.nanoTime() : Long.parseLong(given);
     }
 
-    static int iterations(int ciDefault) {
+    public static int iterations(int ciDefault) {
         String given = System.getProperty("ovnk.fuzz.iterations", "");
         return given.isEmpty() ? ciDefault : Integer.parseInt(given);
     }
 
     /** Runs {@code iterations} cases (or the one case of {@code ovnk.fuzz.case}); returns how many ran. */
-    static int run(String target, int ciIterations, Body body) {
+    public static int run(String target, int ciIterations, Body body) {
         String replay = System.getProperty("ovnk.fuzz.case", "");
         long seed = seed();
         int iterations = iterations(ciIterations);
@@ -87,7 +86,7 @@ final class Fuzz {
         }
     }
 
-    static String printable(String text) {
+    public static String printable(String text) {
         String cut = text.length() > 600 ? text.substring(0, 600) + "...(" + text.length() + " chars)" : text;
         StringBuilder out = new StringBuilder(cut.length());
         cut.chars().forEach(c -> {
@@ -102,7 +101,7 @@ final class Fuzz {
 
     // ---- generators shared by the targets
 
-    static byte[] randomBytes(SplittableRandom random, int max) {
+    public static byte[] randomBytes(SplittableRandom random, int max) {
         byte[] bytes = new byte[random.nextInt(max + 1)];
         for (int i = 0; i < bytes.length; i++) {
             bytes[i] = (byte) random.nextInt(256);
@@ -110,7 +109,7 @@ final class Fuzz {
         return bytes;
     }
 
-    static String randomString(SplittableRandom random, int max) {
+    public static String randomString(SplittableRandom random, int max) {
         String alphabet = "abcXYZ019 -_./:;=,\"'\\{}[]\t\n\u00e9\u4e2d\u0000";
         StringBuilder out = new StringBuilder();
         int length = random.nextInt(max + 1);
@@ -121,7 +120,7 @@ final class Fuzz {
     }
 
     /** A JSON value of a random type (for "wrong type in this field"), as JSON text. */
-    static String randomJsonValue(SplittableRandom random) {
+    public static String randomJsonValue(SplittableRandom random) {
         return switch (random.nextInt(9)) {
             case 0 -> "null";
             case 1 -> Boolean.toString(random.nextBoolean());
@@ -135,7 +134,7 @@ final class Fuzz {
         };
     }
 
-    static String quote(String text) {
+    public static String quote(String text) {
         StringBuilder out = new StringBuilder("\"");
         for (char c : text.toCharArray()) {
             switch (c) {
