@@ -88,8 +88,11 @@ public final class CniComponent {
     /** Guarded by this. */
     private UnixHttpServer server;
 
+    private final BundleContext frameworkContext;
+
     @Activate
     public CniComponent(BundleContext context, Config config, @Reference Informers informers) {
+        this.frameworkContext = context;
         this.config = config;
         this.pods = new PodWaiter(informers.lister(Pod.class));
         CniMetrics metrics = new CniMetrics();
@@ -196,10 +199,13 @@ public final class CniComponent {
     }
 
     /** During an orderly framework stop every bundle goes: a mode leaving then is no news worth a warning. */
-    private static boolean frameworkStopping() {
-        org.osgi.framework.Bundle own = org.osgi.framework.FrameworkUtil.getBundle(CniComponent.class);
-        org.osgi.framework.BundleContext context = own == null ? null : own.getBundleContext();
-        org.osgi.framework.Bundle system = context == null ? null : context.getBundle(0);
-        return system != null && system.getState() == org.osgi.framework.Bundle.STOPPING;
+    /** Whether the whole framework is stopping (then a mode going away is no news); this bundle's own context. */
+    private boolean frameworkStopping() {
+        try {
+            return frameworkContext.getBundle(org.osgi.framework.Constants.SYSTEM_BUNDLE_LOCATION).getState()
+                    == org.osgi.framework.Bundle.STOPPING;
+        } catch (IllegalStateException stopped) {
+            return false; // this bundle is stopped already: its own stop, not necessarily the framework's
+        }
     }
 }

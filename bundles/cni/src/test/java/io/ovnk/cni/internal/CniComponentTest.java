@@ -64,6 +64,16 @@ class CniComponentTest {
                                     return null;
                                 });
                     }
+                    if (method.getName().equals("getBundle")) {
+                        // the system bundle, asked whether the framework is stopping: it runs
+                        return Proxy.newProxyInstance(getClass().getClassLoader(),
+                                new Class<?>[] { org.osgi.framework.Bundle.class }, (p, m, a) -> {
+                                    if (m.getName().equals("getState")) {
+                                        return org.osgi.framework.Bundle.ACTIVE;
+                                    }
+                                    throw new UnsupportedOperationException(m.getName());
+                                });
+                    }
                     throw new UnsupportedOperationException(method.getName());
                 });
     }

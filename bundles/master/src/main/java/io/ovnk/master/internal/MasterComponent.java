@@ -57,11 +57,14 @@ public final class MasterComponent {
     private final Master master;
     private volatile PodPortBinder binder;
 
+    private final BundleContext frameworkContext;
+
     @Activate
     public MasterComponent(BundleContext bundleContext, Config config, @Reference Leadership leadership,
             @Reference(target = "(database=OVN_Northbound)") OvsdbClient northbound, @Reference Ipam ipam,
             @Reference Informers informers, @Reference Annotator annotator, @Reference KubernetesClient client,
             @Reference(name = "metrics") MasterMetrics metrics) {
+        this.frameworkContext = bundleContext;
         MasterContext context = new MasterContext(new Northbound(northbound, Duration.ofMillis(config.nb_timeout_ms())),
                 ipam, informers, annotator, new KubeEvents(client), () -> binder, metrics);
         Master.Registry registry = (handler, name, workers) -> {
@@ -112,10 +115,13 @@ public final class MasterComponent {
     }
 
     /** During an orderly framework stop every bundle goes: a mode leaving then is no news worth a warning. */
-    private static boolean frameworkStopping() {
-        org.osgi.framework.Bundle own = org.osgi.framework.FrameworkUtil.getBundle(MasterComponent.class);
-        org.osgi.framework.BundleContext context = own == null ? null : own.getBundleContext();
-        org.osgi.framework.Bundle system = context == null ? null : context.getBundle(0);
-        return system != null && system.getState() == org.osgi.framework.Bundle.STOPPING;
+    /** Whether the whole framework is stopping (then a mode going away is no news); this bundle's own context. */
+    private boolean frameworkStopping() {
+        try {
+            return frameworkContext.getBundle(org.osgi.framework.Constants.SYSTEM_BUNDLE_LOCATION).getState()
+                    == org.osgi.framework.Bundle.STOPPING;
+        } catch (IllegalStateException stopped) {
+            return false; // this bundle is stopped already: its own stop, not necessarily the framework's
+        }
     }
 }
